@@ -1,0 +1,5 @@
+"""Allow ``python -m pglint``."""
+
+from pglint.cli import main
+
+main()

@@ -1,0 +1,202 @@
+"""Command line: ``pglint check``, ``pglint rules``, ``pglint explain``.
+
+Only turns flags into Settings and calls the engine; each command imports what it needs.
+Exit codes: 0 nothing failing, 1 failing findings, 2 usage or configuration error.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from pglint import __version__
+from pglint.config import DEFAULT_PG_VERSION
+
+EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
+
+
+def _names(values: tuple[str, ...]) -> tuple[str, ...] | None:
+    if not values:
+        return None
+    return tuple(n.strip() for v in values for n in v.split(",") if n.strip())
+
+
+def _fail(message: str) -> None:
+    click.echo(f"pglint: error: {message}", err=True)
+    sys.exit(EXIT_USAGE)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="pglint")
+def main() -> None:
+    """pglint: find what a PostgreSQL migration would break or lock in production."""
+
+
+@main.command()
+@click.argument("paths", nargs=-1)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "json", "sarif", "github"]),
+    default="text",
+    show_default=True,
+    help="Output format.",
+)
+@click.option(
+    "--select",
+    multiple=True,
+    help="Use exactly these rules (comma-separated; opt-in rules included).",
+)
+@click.option("--include", multiple=True, help="Add opt-in rules to the default set.")
+@click.option("--ignore", multiple=True, help="Do not use these rules.")
+@click.option(
+    "--pg-version",
+    type=str,
+    default=None,
+    help=f"Target PostgreSQL major version [default: {DEFAULT_PG_VERSION}, the oldest version the PostgreSQL project still supports].",
+)
+@click.option(
+    "--assume-in-transaction/--no-assume-in-transaction",
+    default=None,
+    help="Each file runs inside a transaction (as most migration tools do).",
+)
+@click.option(
+    "--config",
+    "config_file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Config file (default: .pglint.toml or [tool.pglint] in pyproject.toml, searched upwards).",
+)
+@click.option("--stdin-filename", default=None, help="Path to report for input read from '-'.")
+@click.option(
+    "--fail-on",
+    type=click.Choice(["error", "warning", "info"]),
+    default=None,
+    help="Lowest severity that makes the exit code 1 [default: warning].",
+)
+@click.option("--exit-zero", is_flag=True, help="Exit 0 even when findings are reported.")
+@click.option(
+    "--warn-unused-ignores",
+    is_flag=True,
+    default=None,
+    help="Report suppression comments that silence nothing or name unknown rules.",
+)
+@click.option("--exclude", multiple=True, help="Glob of paths to skip (repeatable).")
+def check(
+    paths: tuple[str, ...],
+    fmt: str,
+    select: tuple[str, ...],
+    include: tuple[str, ...],
+    ignore: tuple[str, ...],
+    pg_version: str | None,
+    assume_in_transaction: bool | None,
+    config_file: Path | None,
+    stdin_filename: str | None,
+    fail_on: str | None,
+    exit_zero: bool,
+    warn_unused_ignores: bool | None,
+    exclude: tuple[str, ...],
+) -> None:
+    """Lint migration files. PATHS are files or directories (searched for *.sql); '-' reads stdin."""
+    from pglint.config import ConfigError, parse_pg_version, parse_severity, resolve_settings
+    from pglint.findings import Severity
+    from pglint.runner import lint_paths
+
+    try:
+        overrides = {
+            "pg_version": parse_pg_version(pg_version, "--pg-version") if pg_version else None,
+            "select": _names(select),
+            "include": _names(include),
+            "ignore": _names(ignore),
+            "assume_in_transaction": assume_in_transaction,
+            "fail_on": parse_severity(fail_on, "--fail-on") if fail_on else None,
+            "warn_unused_ignores": warn_unused_ignores,
+        }
+        settings = resolve_settings(config_file, overrides)
+        if exclude:
+            from dataclasses import replace
+
+            settings = replace(settings, exclude=settings.exclude + exclude)
+        if not paths:
+            _fail("no paths given (use '-' to read standard input)")
+        stdin_text = None
+        if "-" in paths:
+            stdin_text = sys.stdin.buffer.read()
+        findings, files = lint_paths(paths, settings, stdin_text, stdin_filename or "<stdin>")
+    except ConfigError as error:
+        _fail(str(error))
+        return
+    from pglint.report import get_reporter
+
+    colour = fmt == "text" and sys.stdout.isatty() and "NO_COLOR" not in __import__("os").environ
+    get_reporter(fmt, colour=colour).report(findings, files, sys.stdout)
+    failing = any(
+        f.severity.rank >= settings.fail_on.rank or f.rule == "syntax-error" for f in findings
+    )
+    if failing and not exit_zero:
+        sys.exit(EXIT_FINDINGS)
+    del Severity
+
+
+@main.command("rules")
+@click.option(
+    "--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True
+)
+@click.option(
+    "--all",
+    "show_all",
+    is_flag=True,
+    help="Also list rules pglint reports itself (syntax-error, ...).",
+)
+def rules_command(fmt: str, show_all: bool) -> None:
+    """List the rule catalogue."""
+    import json
+
+    from pglint.rules import load_catalogue
+
+    catalogue = load_catalogue()
+    rows = [r for r in catalogue.rules.values() if show_all or r.fn is not None]
+    if fmt == "json":
+        data = [
+            {
+                "name": r.name,
+                "family": r.family,
+                "severity": r.severity.value,
+                "default": r.default,
+                "postgresql": str(r.pg),
+                "aliases": list(r.aliases),
+                "summary": r.summary,
+                "squawk": r.squawk,
+            }
+            for r in rows
+        ]
+        click.echo(json.dumps(data, indent=2))
+        return
+    width = max(len(r.name) for r in rows)
+    for r in sorted(rows, key=lambda r: (r.family, r.name)):
+        state = "on " if r.default else "opt"
+        click.echo(
+            f"{r.name:<{width}}  {r.family:<12} {r.severity.value:<7} {state}  pg {r.pg!s:<6} {r.summary}"
+        )
+
+
+@main.command()
+@click.argument("rule")
+def explain(rule: str) -> None:
+    """Print a rule's documentation page."""
+    from pglint.pages import load_pages
+    from pglint.rules import load_catalogue
+
+    found = load_catalogue().resolve(rule)
+    if found is None:
+        _fail(f"unknown rule {rule!r} (see 'pglint rules')")
+        return
+    page = load_pages()[found.name]
+    click.echo(
+        f"{found.name} ({found.family}, {found.severity.value}, {'on by default' if found.default else 'opt-in'}, PostgreSQL {found.pg})"
+    )
+    if found.aliases:
+        click.echo(f"aliases: {', '.join(found.aliases)}")
+    click.echo(page.body.strip())

@@ -1,0 +1,169 @@
+"""Settings: ``[tool.pglint]`` in pyproject.toml or a ``.pglint.toml``, merged with the CLI.
+
+The first of ``.pglint.toml`` or a ``pyproject.toml`` with a ``[tool.pglint]`` table,
+searched from the working directory upwards, is used. Unknown keys are errors.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Mapping
+from dataclasses import dataclass, field, fields, replace
+from pathlib import Path
+from typing import Any
+
+from pglint.findings import Severity
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover
+    import tomli as tomllib
+
+#: The oldest PostgreSQL major version the PostgreSQL project still supports.
+#: PostgreSQL 14 reached end of life on 2026-11-12 (https://www.postgresql.org/support/versioning/).
+DEFAULT_PG_VERSION = 15
+SUPPORTED_PG_VERSIONS = range(9, 20)
+
+
+class ConfigError(ValueError):
+    """A configuration file or option is invalid."""
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    """Everything that changes what a run reports. Resolved once, passed down."""
+
+    pg_version: int = DEFAULT_PG_VERSION
+    select: tuple[str, ...] | None = None
+    include: tuple[str, ...] = ()
+    ignore: tuple[str, ...] = ()
+    assume_in_transaction: bool = False
+    exclude: tuple[str, ...] = ()
+    severity: Mapping[str, Severity] = field(default_factory=dict)
+    options: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+    fail_on: Severity = Severity.WARNING
+    warn_unused_ignores: bool = False
+    config_path: str | None = None
+
+
+# Config key → Settings field.
+_KEYS = {
+    "pg-version": "pg_version",
+    "select": "select",
+    "include": "include",
+    "ignore": "ignore",
+    "assume-in-transaction": "assume_in_transaction",
+    "exclude": "exclude",
+    "severity": "severity",
+    "options": "options",
+    "fail-on": "fail_on",
+    "warn-unused-ignores": "warn_unused_ignores",
+}
+
+
+def find_config(start: Path) -> Path | None:
+    """The nearest config file at or above ``start``."""
+    for folder in (start, *start.parents):
+        candidate = folder / ".pglint.toml"
+        if candidate.is_file():
+            return candidate
+        pyproject = folder / "pyproject.toml"
+        if pyproject.is_file():
+            try:
+                data = tomllib.loads(pyproject.read_text(encoding="utf-8"))
+            except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+                continue
+            if "pglint" in data.get("tool", {}):
+                return pyproject
+    return None
+
+
+def read_config(path: Path) -> dict[str, Any]:
+    """The raw pglint table of a config file."""
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except OSError as error:
+        raise ConfigError(f"{path}: cannot read: {error.strerror}") from None
+    except (UnicodeDecodeError, tomllib.TOMLDecodeError) as error:
+        raise ConfigError(f"{path}: invalid TOML: {error}") from None
+    if path.name == "pyproject.toml":
+        data = data.get("tool", {}).get("pglint", {})
+        if not isinstance(data, dict):
+            raise ConfigError(f"{path}: [tool.pglint] must be a table")
+    return data
+
+
+def _string_list(path: Path, key: str, value: Any) -> tuple[str, ...]:
+    if isinstance(value, str):
+        value = [v.strip() for v in value.split(",") if v.strip()]
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise ConfigError(f"{path}: {key} must be a list of strings")
+    return tuple(value)
+
+
+def settings_from_config(path: Path, data: Mapping[str, Any]) -> dict[str, Any]:
+    """Validate a raw config table into Settings field values."""
+    unknown = sorted(set(data) - set(_KEYS))
+    if unknown:
+        raise ConfigError(f"{path}: unknown key {unknown[0]!r} (known: {', '.join(sorted(_KEYS))})")
+    values: dict[str, Any] = {"config_path": str(path)}
+    for key, value in data.items():
+        name = _KEYS[key]
+        if name == "pg_version":
+            values[name] = parse_pg_version(value, f"{path}: pg-version")
+        elif name in ("select", "include", "ignore", "exclude"):
+            values[name] = _string_list(path, key, value)
+        elif name in ("assume_in_transaction", "warn_unused_ignores"):
+            if not isinstance(value, bool):
+                raise ConfigError(f"{path}: {key} must be true or false")
+            values[name] = value
+        elif name == "fail_on":
+            values[name] = parse_severity(value, f"{path}: fail-on")
+        elif name == "severity":
+            if not isinstance(value, dict):
+                raise ConfigError(f"{path}: severity must be a table of rule = level")
+            values[name] = {k: parse_severity(v, f"{path}: severity.{k}") for k, v in value.items()}
+        elif name == "options":
+            if not isinstance(value, dict) or not all(isinstance(v, dict) for v in value.values()):
+                raise ConfigError(f"{path}: options must be a table of [options.<rule>] tables")
+            values[name] = value
+    return values
+
+
+def parse_pg_version(value: Any, where: str) -> int:
+    try:
+        major = int(str(value).split(".")[0])
+    except ValueError:
+        raise ConfigError(f"{where}: {value!r} is not a PostgreSQL major version") from None
+    if major not in SUPPORTED_PG_VERSIONS:
+        raise ConfigError(
+            f"{where}: PostgreSQL {major} is not supported "
+            f"({SUPPORTED_PG_VERSIONS.start}-{SUPPORTED_PG_VERSIONS.stop - 1})"
+        )
+    return major
+
+
+def parse_severity(value: Any, where: str) -> Severity:
+    try:
+        return Severity(str(value).lower())
+    except ValueError:
+        raise ConfigError(f"{where}: {value!r} is not one of error, warning, info") from None
+
+
+def resolve_settings(
+    config: Path | None, overrides: Mapping[str, Any], cwd: Path | None = None
+) -> Settings:
+    """Config file values, then CLI overrides (None means 'not given')."""
+    path = config if config is not None else find_config((cwd or Path.cwd()).resolve())
+    values: dict[str, Any] = {}
+    if path is not None:
+        if not path.is_file():
+            raise ConfigError(f"{path}: config file not found")
+        values.update(settings_from_config(path, read_config(path)))
+    known = {f.name for f in fields(Settings)}
+    for key, value in overrides.items():
+        if key not in known:
+            raise ConfigError(f"unknown setting {key!r}")
+        if value is not None:
+            values[key] = value
+    return replace(Settings(), **values)

@@ -1,0 +1,87 @@
+"""Paths on the command line → the migration files to lint, read safely."""
+
+from __future__ import annotations
+
+import fnmatch
+import os
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+
+from pglint.config import ConfigError
+
+#: Files larger than this are reported, not parsed.
+MAX_FILE_BYTES = 20 * 1024 * 1024
+SQL_SUFFIXES = (".sql",)
+
+
+def _excluded(path: Path, patterns: Sequence[str]) -> bool:
+    text = path.as_posix()
+    return any(
+        fnmatch.fnmatch(text, p) or fnmatch.fnmatch(path.name, p) or fnmatch.fnmatch(text, f"*/{p}")
+        for p in patterns
+    )
+
+
+def discover(
+    paths: Iterable[str], exclude: Sequence[str] = (), suffixes: Sequence[str] = SQL_SUFFIXES
+) -> list[Path]:
+    """Files named directly are always taken; directories are searched for ``*.sql``."""
+    found: list[Path] = []
+    seen: set[Path] = set()
+    for raw in paths:
+        path = Path(raw)
+        if path.is_dir():
+            for root, dirs, files in os.walk(path):
+                dirs[:] = sorted(
+                    d
+                    for d in dirs
+                    if not d.startswith(".") and not _excluded(Path(root, d), exclude)
+                )
+                for name in sorted(files):
+                    candidate = Path(root, name)
+                    if (
+                        name.endswith(tuple(suffixes))
+                        and not _excluded(candidate, exclude)
+                        and candidate not in seen
+                    ):
+                        seen.add(candidate)
+                        found.append(candidate)
+        elif path.exists() or path.is_symlink():
+            if not _excluded(path, exclude) and path not in seen:
+                seen.add(path)
+                found.append(path)
+        else:
+            raise ConfigError(f"{raw}: no such file or directory")
+    return found
+
+
+def decode(data: bytes, path: str) -> tuple[str | None, str | None]:
+    """(text, None) for a readable SQL file, else (None, a one-line reason)."""
+    if len(data) > MAX_FILE_BYTES:
+        return (
+            None,
+            f"{path}: file is {len(data) // (1024 * 1024)} MiB, larger than the {MAX_FILE_BYTES // (1024 * 1024)} MiB limit; not linted",
+        )
+    if b"\x00" in data[:8192]:
+        return None, f"{path}: binary file (contains NUL bytes); not linted"
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
+    try:
+        return data.decode("utf-8"), None
+    except UnicodeDecodeError as error:
+        line = data.count(b"\n", 0, error.start) + 1
+        return (
+            None,
+            f"{path}: not valid UTF-8 (byte 0x{data[error.start]:02x} at offset {error.start}, line {line}); not linted",
+        )
+
+
+def read_source(path: Path) -> tuple[str | None, str | None]:
+    """Read and decode one file; never raises for I/O or encoding problems."""
+    try:
+        data = path.read_bytes()
+    except IsADirectoryError:
+        return None, f"{path}: is a directory"
+    except OSError as error:
+        return None, f"{path}: cannot read: {error.strerror or error}"
+    return decode(data, str(path))

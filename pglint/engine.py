@@ -1,0 +1,331 @@
+"""The rule engine: statements → effects → checks → findings, with suppression applied."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from pglint.config import ConfigError, Settings
+from pglint.findings import Finding, Severity
+from pglint.model.catalog import Catalog
+from pglint.model.effects import Analyser, Effect
+from pglint.model.statements import Statement
+from pglint.rules import Catalogue, Rule, load_catalogue
+from pglint.rules.registry import Hit
+from pglint.sources.directives import Directive, find_directives
+from pglint.sources.positions import SourceText
+from pglint.sources.sql import ParsedSql, parse_sql
+
+ALWAYS_ON = ("syntax-error", "unreadable-file")
+
+
+@dataclass(frozen=True, slots=True)
+class Context:
+    """What a check may ask besides the effect: target version, its options, the catalog."""
+
+    pg: int
+    options: Any
+    catalog: Catalog
+    settings: Settings
+
+
+@dataclass(frozen=True, slots=True)
+class FileView:
+    """A whole file for file-scope checks."""
+
+    path: str
+    effects: tuple[Effect, ...]
+    open_transaction: bool
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class ActiveRule:
+    rule: Rule
+    severity: Severity
+    options: Any
+
+
+@dataclass(slots=True)
+class ActiveRules:
+    """The rules a run uses, indexed for dispatch by statement kind."""
+
+    by_name: dict[str, ActiveRule]
+    by_kind: dict[str, list[ActiveRule]] = field(default_factory=dict)
+    any_kind: list[ActiveRule] = field(default_factory=list)
+    file_scope: list[ActiveRule] = field(default_factory=list)
+
+    def for_kind(self, kind: str) -> list[ActiveRule]:
+        return self.by_kind.get(kind, []) + self.any_kind
+
+
+def build_options(rule: Rule, raw: dict[str, Any] | None) -> Any:
+    """Instantiate a rule's options dataclass from config (kebab-case keys)."""
+    cls = rule.spec.options if rule.spec else None
+    raw = dict(raw or {})
+    if cls is None:
+        if raw:
+            raise ConfigError(f"rule {rule.name!r} takes no options")
+        return None
+    known = {f.name: f for f in dataclasses.fields(cls)}
+    values = {}
+    for key, value in raw.items():
+        name = key.replace("-", "_")
+        if name not in known:
+            raise ConfigError(
+                f"rule {rule.name!r} has no option {key!r} "
+                f"(options: {', '.join(k.replace('_', '-') for k in known)})"
+            )
+        values[name] = value
+    try:
+        return cls(**values)
+    except (TypeError, ValueError) as error:
+        raise ConfigError(f"options for {rule.name!r}: {error}") from None
+
+
+def select_rules(settings: Settings, catalogue: Catalogue | None = None) -> ActiveRules:
+    """Resolve --select/--include/--ignore into the active rules; unknown names raise ConfigError."""
+    catalogue = catalogue or load_catalogue()
+
+    def resolve(names: Iterable[str], what: str) -> list[Rule]:
+        try:
+            return catalogue.resolve_all(names)
+        except KeyError as error:
+            raise ConfigError(f"unknown rule {error.args[0]!r} in {what}") from None
+
+    if settings.select is not None:
+        chosen = {r.name: r for r in resolve(settings.select, "select")}
+    else:
+        chosen = {r.name: r for r in catalogue.rules.values() if r.default}
+    chosen.update((r.name, r) for r in resolve(settings.include, "include"))
+    for rule in resolve(settings.ignore, "ignore"):
+        chosen.pop(rule.name, None)
+    for name in ALWAYS_ON:
+        chosen[name] = catalogue.rules[name]
+    if settings.warn_unused_ignores:
+        chosen["unused-ignore"] = catalogue.rules["unused-ignore"]
+    for name in settings.severity:
+        if catalogue.resolve(name) is None:
+            raise ConfigError(f"unknown rule {name!r} in severity")
+    for name in settings.options:
+        if catalogue.resolve(name) is None:
+            raise ConfigError(f"unknown rule {name!r} in options")
+    severity = {catalogue.resolve(k).name: v for k, v in settings.severity.items()}  # type: ignore[union-attr]
+    options = {catalogue.resolve(k).name: v for k, v in settings.options.items()}  # type: ignore[union-attr]
+    active = ActiveRules({})
+    for name, rule in sorted(chosen.items()):
+        entry = ActiveRule(
+            rule, severity.get(name, rule.severity), build_options(rule, options.get(name))
+        )
+        active.by_name[name] = entry
+        if rule.fn is None or settings.pg_version not in rule.pg:
+            continue
+        if rule.scope == "file":
+            active.file_scope.append(entry)
+        elif rule.spec and rule.spec.kinds:
+            for kind in rule.spec.kinds:
+                active.by_kind.setdefault(kind, []).append(entry)
+        else:
+            active.any_kind.append(entry)
+    return active
+
+
+@dataclass(frozen=True, slots=True)
+class _Raw:
+    rule: str
+    severity: Severity
+    message: str
+    help: str
+    start: int
+    end: int
+    statement: Statement | None
+
+
+def run_checks(
+    path: str,
+    text: str,
+    parsed: ParsedSql,
+    settings: Settings,
+    active: ActiveRules,
+    analyser: Analyser | None = None,
+    directives: Sequence[Directive] | None = None,
+    on_effect: Callable[[Effect], None] | None = None,
+) -> list[Finding]:
+    """Run the active checks over parsed statements and return located findings."""
+    source = SourceText(path, text)
+    analyser = analyser or Analyser(settings.pg_version, settings.assume_in_transaction)
+    raws: list[_Raw] = []
+    contexts: dict[str, Context] = {}
+
+    def context(entry: ActiveRule) -> Context:
+        ctx = contexts.get(entry.rule.name)
+        if ctx is None:
+            ctx = Context(settings.pg_version, entry.options, analyser.catalog, settings)
+            contexts[entry.rule.name] = ctx
+        return ctx
+
+    def record(entry: ActiveRule, hits: Iterator[Hit], default: Effect | None) -> None:
+        for hit in hits:
+            effect = hit.effect or default
+            if effect is None:
+                continue
+            statement = effect.statement
+            start = statement.offset_of(hit.at) if hit.at is not None else statement.start
+            end = statement.offset_of(hit.end_at) if hit.end_at is not None else statement.end
+            raws.append(
+                _Raw(
+                    entry.rule.name,
+                    entry.severity,
+                    hit.message,
+                    hit.help or entry.rule.help,
+                    start,
+                    max(end, start + 1),
+                    statement,
+                )
+            )
+
+    effects: list[Effect] = []
+    for effect in analyser.effects(parsed.statements):
+        effects.append(effect)
+        if on_effect is not None:
+            on_effect(effect)
+        for entry in active.for_kind(effect.kind):
+            record(entry, entry.rule.fn(effect, context(entry)), effect)  # type: ignore[misc]
+    if active.file_scope:
+        view = FileView(path, tuple(effects), analyser.open_explicit_transaction, text)
+        for entry in active.file_scope:
+            record(entry, entry.rule.fn(view, context(entry)), None)  # type: ignore[misc]
+    syntax = active.by_name["syntax-error"]
+    for problem in parsed.problems:
+        raws.append(
+            _Raw(
+                "syntax-error",
+                syntax.severity,
+                problem.message,
+                syntax.rule.help,
+                problem.offset,
+                problem.offset + 1,
+                None,
+            )
+        )
+    if directives is None:
+        directives = find_directives(text)
+    return _finish(source, raws, directives, active)
+
+
+def _finish(
+    source: SourceText, raws: list[_Raw], directives: Sequence[Directive], active: ActiveRules
+) -> list[Finding]:
+    catalogue = load_catalogue()
+    used: set[int] = set()
+    kept: list[_Raw] = []
+    for raw in raws:
+        suppressed = False
+        if raw.rule not in ALWAYS_ON:
+            for number, directive in enumerate(directives):
+                if directive.kind == "irreversible" or not _names_rule(
+                    directive, raw.rule, catalogue
+                ):
+                    continue
+                if directive.kind == "ignore-file" or _covers(source, directive, raw):
+                    used.add(number)
+                    suppressed = True
+        if not suppressed:
+            kept.append(raw)
+    findings = [_finding(source, raw) for raw in kept]
+    unused = active.by_name.get("unused-ignore")
+    if unused is not None:
+        findings.extend(_unused(source, directives, used, unused, catalogue, active))
+    findings.sort(key=Finding.sort_key)
+    return findings
+
+
+def _names_rule(directive: Directive, rule: str, catalogue: Catalogue) -> bool:
+    if not directive.rules:
+        return True
+    for name in directive.rules:
+        resolved = catalogue.resolve(name)
+        if resolved is not None and resolved.name == rule:
+            return True
+    return False
+
+
+def _covers(source: SourceText, directive: Directive, raw: _Raw) -> bool:
+    """A line directive covers the statement it sits in or the one right below it."""
+    if raw.statement is None:
+        return False
+    first, _ = source.position(raw.statement.start)
+    last, _ = source.position(raw.statement.end - 1)
+    if first <= directive.line <= last:
+        return True
+    if directive.line >= first:
+        return False
+    # Only blank lines and comments may stand between the directive and the statement.
+    lines = source.text.splitlines()[directive.line : first - 1]
+    return all(not ln.strip() or ln.lstrip().startswith(("--", "#", "/*", "*")) for ln in lines)
+
+
+def _unused(
+    source: SourceText,
+    directives: Sequence[Directive],
+    used: set[int],
+    entry: ActiveRule,
+    catalogue: Catalogue,
+    active: ActiveRules,
+) -> Iterator[Finding]:
+    for number, directive in enumerate(directives):
+        if directive.kind == "irreversible":
+            continue
+        span = source.span(directive.offset, directive.end)
+        unknown = [n for n in directive.rules if catalogue.resolve(n) is None]
+        if unknown:
+            message = f"suppression names unknown rule(s): {', '.join(unknown)}"
+        elif number not in used and (
+            not directive.rules
+            or any(catalogue.resolve(n).name in active.by_name for n in directive.rules)  # type: ignore[union-attr]
+        ):
+            message = (
+                "suppression silences nothing: no finding of "
+                + (", ".join(directive.rules) if directive.rules else "any rule")
+                + " is reported here"
+            )
+        else:
+            continue
+        yield Finding(
+            source.path,
+            span.line,
+            span.column,
+            span.end_line,
+            span.end_column,
+            "unused-ignore",
+            entry.severity,
+            message,
+            entry.rule.help,
+        )
+
+
+def _finding(source: SourceText, raw: _Raw) -> Finding:
+    span = source.span(raw.start, raw.end)
+    return Finding(
+        source.path,
+        span.line,
+        span.column,
+        span.end_line,
+        span.end_column,
+        raw.rule,
+        raw.severity,
+        raw.message,
+        raw.help,
+    )
+
+
+def lint_text(path: str, text: str, settings: Settings, active: ActiveRules) -> list[Finding]:
+    """Lint one SQL file's text."""
+    return run_checks(path, text, parse_sql(text), settings, active)
+
+
+def unreadable(path: str, message: str, active: ActiveRules) -> Finding:
+    entry = active.by_name["unreadable-file"]
+    return Finding(path, 1, 1, 1, 1, "unreadable-file", entry.severity, message, entry.rule.help)

@@ -1,0 +1,44 @@
+"""Findings: the one result type every reporter renders."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from enum import Enum
+
+#: Version of the JSON output's schema. Fields are only ever added, never renamed.
+JSON_SCHEMA_VERSION = 1
+
+
+class Severity(str, Enum):
+    """How serious a finding is. ``error`` and ``warning`` fail a run by default."""
+
+    ERROR = "error"
+    WARNING = "warning"
+    INFO = "info"
+
+    @property
+    def rank(self) -> int:
+        return {"error": 3, "warning": 2, "info": 1}[self.value]
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    """One problem at one place. Lines and columns are 1-based; columns count characters."""
+
+    path: str
+    line: int
+    column: int
+    end_line: int
+    end_column: int
+    rule: str
+    severity: Severity
+    message: str
+    help: str = ""
+
+    def as_dict(self) -> dict[str, object]:
+        data = asdict(self)
+        data["severity"] = self.severity.value
+        return data
+
+    def sort_key(self) -> tuple[str, int, int, str]:
+        return self.path, self.line, self.column, self.rule

@@ -1,0 +1,117 @@
+"""Column types as written in SQL, in PostgreSQL's canonical spelling.
+
+Also answers the one question the lock model needs about types: does changing a
+column from one type to another rewrite the table? (ALTER TABLE docs, "Notes": a change
+between binary-coercible types, or that only relaxes a length or precision limit,
+skips the rewrite; see https://www.postgresql.org/docs/current/sql-altertable.html.)
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from pglint.model.statements import Node
+
+# Internal names pglast reports → the name users write.
+_CANONICAL = {
+    "int2": "smallint",
+    "int4": "integer",
+    "int": "integer",
+    "int8": "bigint",
+    "float4": "real",
+    "float8": "double precision",
+    "bool": "boolean",
+    "bpchar": "char",
+    "character": "char",
+    "varchar": "varchar",
+    "character varying": "varchar",
+    "timestamptz": "timestamptz",
+    "timetz": "timetz",
+    "decimal": "numeric",
+    "serial4": "serial",
+    "serial8": "bigserial",
+    "serial2": "smallserial",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class TypeRef:
+    """A type as written: canonical name, its modifiers (``varchar(20)`` → (20,)), array or not."""
+
+    name: str
+    mods: tuple[int, ...] = ()
+    array: bool = False
+    schema: str | None = None
+
+    def __str__(self) -> str:
+        text = self.name
+        if self.schema and self.schema != "pg_catalog":
+            text = f"{self.schema}.{text}"
+        if self.mods:
+            text += "(" + ", ".join(str(m) for m in self.mods) + ")"
+        return text + ("[]" if self.array else "")
+
+
+def type_ref(type_name: Node) -> TypeRef:
+    """Build a :class:`TypeRef` from a pglast ``TypeName`` node."""
+    names = [n.get("String", {}).get("sval", "") for n in type_name.get("names", ())]
+    schema = names[0] if len(names) > 1 else None
+    raw = names[-1] if names else "?"
+    name = _CANONICAL.get(raw, raw)
+    if raw == "timestamp" or raw == "time":
+        name = raw
+    mods = []
+    for mod in type_name.get("typmods", ()) or ():
+        const = mod.get("A_Const", {})
+        if "ival" in const:
+            mods.append(int(const["ival"].get("ival", 0)))
+    if name == "char" and schema == "pg_catalog" and not mods:
+        mods = [1]  # char without a length is char(1)
+    return TypeRef(name, tuple(mods), bool(type_name.get("arrayBounds")), schema)
+
+
+_TEXTUAL = {"varchar", "text"}
+
+
+def rewrites_on_change(old: TypeRef | None, new: TypeRef) -> bool | None:
+    """Whether ``ALTER COLUMN … TYPE new`` rewrites a column of type ``old``.
+
+    Returns None when the old type is unknown. Measured on PostgreSQL 15 (pg-truth):
+    varchar(n) → varchar(m ≥ n), varchar or text and numeric precision increases at the
+    same scale do not rewrite; timestamp ↔ timestamptz only skips the rewrite when the
+    session TimeZone is UTC, which a migration cannot rely on, so it counts as a rewrite.
+    """
+    if old is None:
+        return None
+    if old.array != new.array:
+        return True
+    if old.name == new.name and old.mods == new.mods:
+        return False
+    if old.name in _TEXTUAL and new.name in _TEXTUAL:
+        if new.name == "text" or not new.mods:
+            return False
+        return not (old.name == "varchar" and old.mods and new.mods[0] >= old.mods[0])
+    if old.name == "char" and new.name in _TEXTUAL and (new.name == "text" or not new.mods):
+        return False
+    if old.name == "numeric" and new.name == "numeric":
+        if not new.mods:
+            return False
+        if len(old.mods) >= 1 and len(new.mods) >= 1:
+            old_scale = old.mods[1] if len(old.mods) > 1 else 0
+            new_scale = new.mods[1] if len(new.mods) > 1 else 0
+            return not (new_scale == old_scale and new.mods[0] >= old.mods[0])
+        return True
+    if old.name == new.name and old.name in {"bit varying", "varbit"}:
+        return bool(new.mods and old.mods and new.mods[0] < old.mods[0])
+    if old.name == new.name and old.name in {
+        "timestamp",
+        "timestamptz",
+        "time",
+        "timetz",
+        "interval",
+    }:
+        # Changing only the fractional-second precision upward skips the rewrite.
+        return bool(new.mods and (not old.mods or new.mods[0] < old.mods[0]))
+    if {old.name, new.name} == {"cidr", "inet"} and new.name == "inet":
+        return False
+    return not ({old.name, new.name} <= {"xml", "text"} and new.name == "text")

@@ -1,0 +1,3 @@
+"""Rules of the breaking family."""
+
+from __future__ import annotations

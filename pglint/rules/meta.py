@@ -1,0 +1,3 @@
+"""Rules of the meta family."""
+
+from __future__ import annotations

@@ -1,0 +1,56 @@
+"""How rule functions declare themselves: a decorator that only tags the function."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from pglint.model.effects import Effect
+
+
+@dataclass(frozen=True, slots=True)
+class Hit:
+    """What a check reports: a message, optionally a node location and a specific help text.
+
+    ``at`` is a parse-node ``location`` inside the statement (the clause to point at);
+    ``effect`` is required for file-scope checks, which report on a statement of their choice.
+    """
+
+    message: str
+    at: int | None = None
+    effect: Effect | None = None
+    help: str | None = None
+    end_at: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class CheckSpec:
+    name: str
+    kinds: tuple[str, ...] | None
+    options: type | None
+    scope: str
+
+
+def check(
+    name: str,
+    *,
+    kinds: tuple[str, ...] | None = None,
+    options: type | None = None,
+    scope: str = "statement",
+) -> Callable[[Callable[..., Iterator[Hit]]], Callable[..., Iterator[Hit]]]:
+    """Tag ``fn`` as the check of rule ``name``.
+
+    ``kinds`` lists the statement kinds (pglast node names) the check wants; the engine
+    only calls it for those. ``scope="file"`` checks receive a :class:`FileView`.
+    """
+
+    def tag(fn: Callable[..., Iterator[Hit]]) -> Callable[..., Iterator[Hit]]:
+        fn._pglint_check = CheckSpec(name, kinds, options, scope)  # type: ignore[attr-defined]
+        return fn
+
+    return tag
+
+
+def spec_of(obj: Any) -> CheckSpec | None:
+    return getattr(obj, "_pglint_check", None)

@@ -1,0 +1,3 @@
+"""Rules of the schema family."""
+
+from __future__ import annotations

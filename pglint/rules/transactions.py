@@ -1,0 +1,3 @@
+"""Rules of the transactions family."""
+
+from __future__ import annotations

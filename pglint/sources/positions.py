@@ -1,0 +1,84 @@
+"""Turn offsets into 1-based lines and character columns, and byte offsets into characters."""
+
+from __future__ import annotations
+
+from bisect import bisect_right
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True, slots=True)
+class Span:
+    """A 1-based, end-inclusive line and character-column range in a file."""
+
+    line: int
+    column: int
+    end_line: int
+    end_column: int
+
+
+@dataclass(slots=True)
+class SourceText:
+    """A file's decoded text with a lazily built line index."""
+
+    path: str
+    text: str
+    _starts: list[int] = field(default_factory=list, repr=False)
+
+    def _line_starts(self) -> list[int]:
+        if not self._starts:
+            starts = [0]
+            find = self.text.find
+            pos = find("\n")
+            while pos != -1:
+                starts.append(pos + 1)
+                pos = find("\n", pos + 1)
+            self._starts = starts
+        return self._starts
+
+    def position(self, offset: int) -> tuple[int, int]:
+        """Return (line, column), both 1-based, of a character offset."""
+        offset = max(0, min(offset, len(self.text)))
+        starts = self._line_starts()
+        index = bisect_right(starts, offset) - 1
+        return index + 1, offset - starts[index] + 1
+
+    def span(self, start: int, end: int) -> Span:
+        """Span of the characters ``text[start:end]``; the end column is the last character."""
+        line, column = self.position(start)
+        end_line, end_column = self.position(max(start, end - 1))
+        return Span(line, column, end_line, end_column)
+
+
+class OffsetMap:
+    """Map byte offsets of a parsed string (as pglast reports them) to characters in the file.
+
+    ``text`` is the string that was handed to the parser and ``base`` the character
+    offset at which it starts in the file.
+    """
+
+    __slots__ = ("_encoded", "_text", "base")
+
+    def __init__(self, text: str, base: int = 0) -> None:
+        self._text = text
+        self.base = base
+        self._encoded: bytes | None = None if text.isascii() else text.encode("utf-8")
+
+    def __call__(self, byte_offset: int) -> int:
+        if byte_offset < 0:
+            byte_offset = 0
+        if self._encoded is None:
+            return self.base + byte_offset
+        prefix = self._encoded[:byte_offset].decode("utf-8", errors="ignore")
+        return self.base + len(prefix)
+
+
+class FixedOffset:
+    """A map that sends every location to one place (statements synthesised from code)."""
+
+    __slots__ = ("base",)
+
+    def __init__(self, base: int) -> None:
+        self.base = base
+
+    def __call__(self, byte_offset: int) -> int:
+        return self.base

@@ -1,0 +1,179 @@
+"""Split and parse SQL text with pglast into :class:`Statement` objects.
+
+The whole file is parsed in one call (the fast path). When PostgreSQL's parser rejects
+it, the file is cut into statements with PostgreSQL's own scanner and each piece is
+parsed alone, so that every bad statement is reported at the location the parser gives
+and the good ones around it are still linted.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+from pglast.parser import ParseError, parse_plpgsql_json, parse_sql_json, scan
+
+from pglint.model.statements import Node, Statement, SyntaxProblem
+from pglint.sources.positions import OffsetMap
+
+
+@dataclass(slots=True)
+class ParsedSql:
+    """The statements of one piece of SQL and the parts the parser rejected."""
+
+    statements: list[Statement] = field(default_factory=list)
+    problems: list[SyntaxProblem] = field(default_factory=list)
+
+
+def parse_sql(text: str, base: int = 0, part: str = "up", origin: str = "sql") -> ParsedSql:
+    """Parse ``text`` (which starts at character ``base`` of its file)."""
+    result = ParsedSql()
+    try:
+        tree = json.loads(parse_sql_json(text))
+    except ParseError as error:
+        _parse_piecewise(text, base, part, origin, result, error)
+        return result
+    _collect(text, base, tree, part, origin, result)
+    return result
+
+
+def _collect(text: str, base: int, tree: Node, part: str, origin: str, result: ParsedSql) -> None:
+    locate = OffsetMap(text, base)
+    for raw in tree.get("stmts", ()):
+        ((kind, node),) = raw["stmt"].items()
+        start_byte = raw.get("stmt_location", 0)
+        length = raw.get("stmt_len", 0)
+        start = locate(start_byte)
+        end = locate(start_byte + length) if length else base + len(text)
+        # A statement's extent ends before its semicolon; trailing blanks are not part of it.
+        stmt_text = text[start - base : end - base].rstrip()
+        end = start + len(stmt_text)
+        statement = Statement(kind, node, stmt_text, start, end, locate, origin, part)
+        result.statements.append(statement)
+        if kind == "DoStmt" and origin != "do":
+            result.statements.extend(_do_block_statements(statement, text, base))
+
+
+def _parse_piecewise(
+    text: str, base: int, part: str, origin: str, result: ParsedSql, first: ParseError
+) -> None:
+    for start, end, error in _pieces(text, first):
+        if error is not None:
+            result.problems.append(SyntaxProblem(error[0], base + start + error[1], base + end))
+            continue
+        piece = text[start:end]
+        try:
+            tree = json.loads(parse_sql_json(piece))
+        except ParseError as exc:
+            message, index = _error_parts(exc)
+            result.problems.append(SyntaxProblem(message, base + start + index, base + end))
+            continue
+        _collect(piece, base + start, tree, part, origin, result)
+
+
+def _error_parts(error: ParseError) -> tuple[str, int]:
+    message = str(error.args[0]) if error.args else str(error)
+    index = error.args[1] if len(error.args) > 1 and isinstance(error.args[1], int) else 0
+    return message, max(0, index)
+
+
+def _pieces(text: str, first: ParseError) -> Iterator[tuple[int, int, tuple[str, int] | None]]:
+    """Yield (start, end, scanner_error) for each semicolon-separated piece of ``text``."""
+    limit = len(text)
+    scanner_error: tuple[str, int] | None = None
+    try:
+        tokens = scan(text)
+    except ParseError as exc:
+        # The scanner itself failed (an unterminated quote or comment): everything from
+        # the statement holding that point to the end of the file is one bad piece.
+        message, index = _error_parts(exc)
+        scanner_error = (message, index)
+        limit = index
+        try:
+            tokens = scan(text[:index])
+        except ParseError:
+            tokens = []
+    start = 0
+    last_semicolon = -1
+    for token in tokens:
+        if token.name == "ASCII_59":
+            yield start, token.start, None
+            start = token.end + 1
+            last_semicolon = token.end
+    if scanner_error is not None:
+        begin = last_semicolon + 1
+        yield begin, len(text), (scanner_error[0], scanner_error[1] - begin)
+        return
+    if text[start:limit].strip():
+        yield start, limit, None
+    del first
+
+
+# --- DO blocks -------------------------------------------------------------------------------
+
+_WRAPPER_HEAD = "CREATE FUNCTION pglint_do() RETURNS void LANGUAGE plpgsql AS $pglint_body$"
+_WRAPPER_TAIL = "$pglint_body$"
+
+
+def _do_block_statements(do: Statement, text: str, base: int) -> list[Statement]:
+    """Statements of a PL/pgSQL ``DO`` block that run when the migration runs."""
+    body, language, body_start = None, "plpgsql", -1
+    for arg in do.node.get("args", ()):
+        elem = arg.get("DefElem", {})
+        value = elem.get("arg", {}).get("String", {}).get("sval")
+        if elem.get("defname") == "as":
+            body = value
+            body_start = _body_offset(text, base, do.locate(elem.get("arg_location", -1)))
+        elif elem.get("defname") == "language" and value:
+            language = value.lower()
+    if body is None or language != "plpgsql" or "$pglint_body$" in body:
+        return []
+    try:
+        tree = json.loads(parse_plpgsql_json(_WRAPPER_HEAD + body + _WRAPPER_TAIL))
+    except (ParseError, ValueError):
+        return []
+    if body_start < 0:
+        body_start = do.start
+    line_starts = [0]
+    line_starts.extend(i + 1 for i, ch in enumerate(body) if ch == "\n")
+    found: list[Statement] = []
+    for query, lineno in _embedded_queries(tree):
+        line = min(max(lineno - 1, 0), len(line_starts) - 1)
+        at = body.find(query, line_starts[line])
+        if at < 0:
+            at = body.find(query)
+        offset = body_start + (at if at >= 0 else line_starts[line])
+        parsed = parse_sql(query, base=offset, part=do.part, origin="do")
+        found.extend(parsed.statements)
+    return found
+
+
+def _body_offset(text: str, base: int, at: int) -> int:
+    """Character offset in the file where a quoted body's content starts."""
+    local = at - base
+    if local < 0 or local >= len(text):
+        return -1
+    if text[local] == "$":
+        close = text.find("$", local + 1)
+        return base + close + 1 if close >= 0 else -1
+    if text[local] in "'eE":
+        return base + text.find("'", local) + 1
+    return -1
+
+
+def _embedded_queries(tree: object) -> Iterator[tuple[str, int]]:
+    """Yield (sql, line) for every plain SQL statement inside a PL/pgSQL parse tree."""
+    stack = [tree]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, dict):
+            execsql = item.get("PLpgSQL_stmt_execsql")
+            if execsql is not None:
+                query = execsql.get("sqlstmt", {}).get("PLpgSQL_expr", {}).get("query")
+                if query:
+                    yield query, execsql.get("lineno", 1)
+                continue
+            stack.extend(reversed(list(item.values())))
+        elif isinstance(item, list):
+            stack.extend(reversed(item))
