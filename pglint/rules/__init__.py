@@ -12,8 +12,10 @@ from pglint.findings import Severity
 from pglint.pages import load_pages
 from pglint.rules.registry import CheckSpec, spec_of
 
-#: Built-in rule families (modules of pglint.rules). Also declared as entry points.
-FAMILIES: tuple[str, ...] = ("locking", "transactions", "schema", "breaking", "meta")
+#: Built-in rule modules of pglint.rules. Also declared as ``pglint.rules`` entry points.
+MODULES: tuple[str, ...] = (
+    "locking", "rewrites", "transactions", "schema", "breaking", "restrictions", "meta",
+)
 
 
 class CatalogueError(ValueError):
@@ -100,10 +102,10 @@ class Catalogue:
         return found
 
 
-def _check_functions(families: Iterable[str]) -> dict[str, tuple[Callable[..., Any], CheckSpec]]:
+def _check_functions(modules: Iterable[str]) -> dict[str, tuple[Callable[..., Any], CheckSpec]]:
     found: dict[str, tuple[Callable[..., Any], CheckSpec]] = {}
-    for family in families:
-        module = importlib.import_module(f"pglint.rules.{family}")
+    for name in modules:
+        module = importlib.import_module(f"pglint.rules.{name}")
         for value in vars(module).values():
             spec = spec_of(value)
             if spec is None:
@@ -118,7 +120,7 @@ def _check_functions(families: Iterable[str]) -> dict[str, tuple[Callable[..., A
 def load_catalogue() -> Catalogue:
     """Join every rule page with its check function; mismatches are errors."""
     pages = load_pages()
-    functions = _check_functions(FAMILIES)
+    functions = _check_functions(MODULES)
     missing_fn = sorted(set(pages) - set(functions) - _ENGINE_RULES)
     missing_page = sorted(set(functions) - set(pages))
     if missing_fn or missing_page:

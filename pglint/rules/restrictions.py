@@ -1,0 +1,3 @@
+"""Rules of the restrictions module."""
+
+from __future__ import annotations

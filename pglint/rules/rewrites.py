@@ -1,0 +1,3 @@
+"""Rules of the rewrites module."""
+
+from __future__ import annotations
