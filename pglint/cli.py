@@ -84,6 +84,8 @@ def main() -> None:
     help="Report suppression comments that silence nothing or name unknown rules.",
 )
 @click.option("--exclude", multiple=True, help="Glob of paths to skip (repeatable).")
+@click.option("--layout", default=None, help="Migration tool layout instead of detecting it (see 'pglint layouts').")
+@click.option("--diff", "diff_ref", default=None, metavar="REF", help="Only lint migrations added or changed since git REF (earlier ones are replayed for context).")
 def check(
     paths: tuple[str, ...],
     fmt: str,
@@ -98,9 +100,11 @@ def check(
     exit_zero: bool,
     warn_unused_ignores: bool | None,
     exclude: tuple[str, ...],
+    layout: str | None,
+    diff_ref: str | None,
 ) -> None:
     """Lint migration files. PATHS are files or directories (searched for *.sql); '-' reads stdin."""
-    from pglint.config import ConfigError, parse_pg_version, parse_severity, resolve_settings
+    from pglint.config import ConfigError, parse_layout, parse_pg_version, parse_severity, resolve_settings
     from pglint.findings import Severity
     from pglint.runner import lint_paths
 
@@ -113,6 +117,7 @@ def check(
             "assume_in_transaction": assume_in_transaction,
             "fail_on": parse_severity(fail_on, "--fail-on") if fail_on else None,
             "warn_unused_ignores": warn_unused_ignores,
+            "layout": parse_layout(layout, "--layout") if layout else None,
         }
         settings = resolve_settings(config_file, overrides)
         if exclude:
@@ -124,7 +129,12 @@ def check(
         stdin_text = None
         if "-" in paths:
             stdin_text = sys.stdin.buffer.read()
-        findings, files = lint_paths(paths, settings, stdin_text, stdin_filename or "<stdin>")
+        only = None
+        if diff_ref is not None:
+            from pglint.gitdiff import changed_files
+
+            only = changed_files(diff_ref)
+        findings, files = lint_paths(paths, settings, stdin_text, stdin_filename or "<stdin>", only)
     except ConfigError as error:
         _fail(str(error))
         return
@@ -138,6 +148,52 @@ def check(
     if failing and not exit_zero:
         sys.exit(EXIT_FINDINGS)
     del Severity
+
+
+@main.command("layouts")
+@click.argument("paths", nargs=-1, required=True)
+@click.option("--layout", default=None, help="Force a layout instead of detecting it.")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+def layouts_command(paths: tuple[str, ...], layout: str | None, fmt: str) -> None:
+    """Show the migration sets found under PATHS: layout, order, rollbacks, problems."""
+    import json
+
+    from pglint.config import ConfigError, parse_layout
+    from pglint.discovery import discover
+    from pglint.layouts import find_sets
+    from pglint.layouts.base import Reader
+
+    try:
+        forced = parse_layout(layout, "--layout") if layout else None
+        sets = find_sets(discover(paths), Reader(), forced, complete=True)
+    except ConfigError as error:
+        _fail(str(error))
+        return
+    if fmt == "json":
+        data = [
+            {
+                "root": str(s.root), "layout": s.layout, "supports_rollback": s.supports_rollback,
+                "migrations": [
+                    {"version": m.version, "name": m.name, "transaction": m.transaction,
+                     "up": [str(p.path) for p in m.up],
+                     "down": [str(p.path) for p in m.down] if m.down is not None else None}
+                    for m in s.migrations
+                ],
+                "problems": [{"path": str(p.path), "message": p.message} for p in s.problems],
+            }
+            for s in sets
+        ]
+        click.echo(json.dumps(data, indent=2))
+        return
+    for s in sets:
+        paired = sum(1 for m in s.migrations if m.down is not None)
+        click.echo(f"{s.root}: {s.layout}, {len(s.migrations)} migrations, {paired} with a rollback")
+        for number, m in enumerate(s.migrations, 1):
+            tx = {True: "in transaction", False: "no transaction", None: "transaction not stated"}[m.transaction]
+            down = "rollback" if m.down is not None else "no rollback"
+            click.echo(f"  {number:>4}. {m.label}  ({tx}; {down})")
+        for problem in s.problems:
+            click.echo(f"  problem: {problem.path}: {problem.message}")
 
 
 @main.command("rules")

@@ -43,6 +43,7 @@ class Settings:
     options: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
     fail_on: Severity = Severity.WARNING
     warn_unused_ignores: bool = False
+    layout: str | None = None
     config_path: str | None = None
 
 
@@ -58,6 +59,7 @@ _KEYS = {
     "options": "options",
     "fail-on": "fail_on",
     "warn-unused-ignores": "warn_unused_ignores",
+    "layout": "layout",
 }
 
 
@@ -117,6 +119,8 @@ def settings_from_config(path: Path, data: Mapping[str, Any]) -> dict[str, Any]:
             if not isinstance(value, bool):
                 raise ConfigError(f"{path}: {key} must be true or false")
             values[name] = value
+        elif name == "layout":
+            values[name] = parse_layout(value, f"{path}: layout")
         elif name == "fail_on":
             values[name] = parse_severity(value, f"{path}: fail-on")
         elif name == "severity":
@@ -141,6 +145,15 @@ def parse_pg_version(value: Any, where: str) -> int:
             f"({SUPPORTED_PG_VERSIONS.start}-{SUPPORTED_PG_VERSIONS.stop - 1})"
         )
     return major
+
+
+def parse_layout(value: Any, where: str) -> str:
+    from pglint.layouts import layouts
+
+    known = layouts()
+    if value not in known:
+        raise ConfigError(f"{where}: unknown layout {value!r} (known: {', '.join(known)})")
+    return str(value)
 
 
 def parse_severity(value: Any, where: str) -> Severity:

@@ -12,6 +12,18 @@ from pglint.config import ConfigError
 #: Files larger than this are reported, not parsed.
 MAX_FILE_BYTES = 20 * 1024 * 1024
 SQL_SUFFIXES = (".sql",)
+MIGRATION_SUFFIXES = (".sql", ".py")
+_SKIPPED_DIRS = frozenset({"__pycache__", "node_modules", "venv", "site-packages"})
+
+
+def is_python_migration(path: Path) -> bool:
+    """A cheap sniff for an Alembic revision file: it assigns revision and defines upgrade."""
+    try:
+        with path.open("rb") as handle:
+            head = handle.read(65536)
+    except OSError:
+        return True  # let reading report the problem
+    return b"revision" in head and b"def upgrade" in head
 
 
 def _excluded(path: Path, patterns: Sequence[str]) -> bool:
@@ -23,9 +35,13 @@ def _excluded(path: Path, patterns: Sequence[str]) -> bool:
 
 
 def discover(
-    paths: Iterable[str], exclude: Sequence[str] = (), suffixes: Sequence[str] = SQL_SUFFIXES
+    paths: Iterable[str], exclude: Sequence[str] = (), suffixes: Sequence[str] = MIGRATION_SUFFIXES
 ) -> list[Path]:
-    """Files named directly are always taken; directories are searched for ``*.sql``."""
+    """Migration files under ``paths``: ``*.sql``, and ``*.py`` files that are Alembic revisions.
+
+    Python files that are not migrations are skipped silently, also when named directly
+    (pre-commit passes every changed file of a type).
+    """
     found: list[Path] = []
     seen: set[Path] = set()
     for raw in paths:
@@ -35,7 +51,9 @@ def discover(
                 dirs[:] = sorted(
                     d
                     for d in dirs
-                    if not d.startswith(".") and not _excluded(Path(root, d), exclude)
+                    if not d.startswith(".")
+                    and d not in _SKIPPED_DIRS
+                    and not _excluded(Path(root, d), exclude)
                 )
                 for name in sorted(files):
                     candidate = Path(root, name)
@@ -44,9 +62,13 @@ def discover(
                         and not _excluded(candidate, exclude)
                         and candidate not in seen
                     ):
+                        if name.endswith(".py") and not is_python_migration(candidate):
+                            continue
                         seen.add(candidate)
                         found.append(candidate)
         elif path.exists() or path.is_symlink():
+            if path.suffix == ".py" and not is_python_migration(path):
+                continue
             if not _excluded(path, exclude) and path not in seen:
                 seen.add(path)
                 found.append(path)

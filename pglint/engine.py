@@ -14,9 +14,10 @@ from pglint.model.effects import Analyser, Effect
 from pglint.model.statements import Statement
 from pglint.rules import Catalogue, Rule, load_catalogue
 from pglint.rules.registry import Hit
+from pglint.sources import parse_part
 from pglint.sources.directives import Directive, find_directives
 from pglint.sources.positions import SourceText
-from pglint.sources.sql import ParsedSql, parse_sql
+from pglint.sources.sql import ParsedSql
 
 ALWAYS_ON = ("syntax-error", "unreadable-file")
 
@@ -122,6 +123,8 @@ def select_rules(settings: Settings, catalogue: Catalogue | None = None) -> Acti
         active.by_name[name] = entry
         if rule.fn is None or settings.pg_version not in rule.pg:
             continue
+        if rule.scope == "migration":
+            continue  # run by pglint.sets once per migration
         if rule.scope == "file":
             active.file_scope.append(entry)
         elif rule.spec and rule.spec.kinds:
@@ -152,8 +155,13 @@ def run_checks(
     analyser: Analyser | None = None,
     directives: Sequence[Directive] | None = None,
     on_effect: Callable[[Effect], None] | None = None,
+    part: tuple[int, int] | None = None,
 ) -> list[Finding]:
-    """Run the active checks over parsed statements and return located findings."""
+    """Run the active checks over parsed statements and return located findings.
+
+    ``part`` is the character range of ``text`` that ``parsed`` came from (a section of a
+    single-file migration); only directives inside it are reported as unused.
+    """
     source = SourceText(path, text)
     analyser = analyser or Analyser(settings.pg_version, settings.assume_in_transaction)
     raws: list[_Raw] = []
@@ -212,11 +220,15 @@ def run_checks(
         )
     if directives is None:
         directives = find_directives(text)
-    return _finish(source, raws, directives, active)
+    return _finish(source, raws, directives, active, part)
 
 
 def _finish(
-    source: SourceText, raws: list[_Raw], directives: Sequence[Directive], active: ActiveRules
+    source: SourceText,
+    raws: list[_Raw],
+    directives: Sequence[Directive],
+    active: ActiveRules,
+    part: tuple[int, int] | None = None,
 ) -> list[Finding]:
     catalogue = load_catalogue()
     used: set[int] = set()
@@ -237,7 +249,9 @@ def _finish(
     findings = [_finding(source, raw) for raw in kept]
     unused = active.by_name.get("unused-ignore")
     if unused is not None:
-        findings.extend(_unused(source, directives, used, unused, catalogue, active))
+        low, high = part or (0, len(source.text) + 1)
+        outside = {i for i, d in enumerate(directives) if not low <= d.offset < high}
+        findings.extend(_unused(source, directives, used | outside, unused, catalogue, active, outside))
     findings.sort(key=Finding.sort_key)
     return findings
 
@@ -274,9 +288,10 @@ def _unused(
     entry: ActiveRule,
     catalogue: Catalogue,
     active: ActiveRules,
+    skip: set[int],
 ) -> Iterator[Finding]:
     for number, directive in enumerate(directives):
-        if directive.kind == "irreversible":
+        if directive.kind == "irreversible" or number in skip:
             continue
         span = source.span(directive.offset, directive.end)
         unknown = [n for n in directive.rules if catalogue.resolve(n) is None]
@@ -322,8 +337,8 @@ def _finding(source: SourceText, raw: _Raw) -> Finding:
 
 
 def lint_text(path: str, text: str, settings: Settings, active: ActiveRules) -> list[Finding]:
-    """Lint one SQL file's text."""
-    return run_checks(path, text, parse_sql(text), settings, active)
+    """Lint one file's text on its own (SQL, or the upgrade of a Python migration)."""
+    return run_checks(path, text, parse_part(path, text), settings, active)
 
 
 def unreadable(path: str, message: str, active: ActiveRules) -> Finding:

@@ -35,6 +35,9 @@ def project(tmp_path: Path) -> Path:
 
 
 def invoke(args: list[str], cwd: Path, stdin: str | bytes | None = None):
+    """Run the CLI in-process; ``--select`` defaults to the one rule these tests exercise."""
+    if args[:1] == ["check"] and not any(a.startswith(("--select", "--ignore")) for a in args):
+        args = [*args[:1], "--select", "require-concurrent-index-creation", *args[1:]]
     runner = CliRunner()
     old = Path.cwd()
     os.chdir(cwd)
@@ -79,7 +82,9 @@ def test_github_format(project: Path) -> None:
 
 
 def test_ignore_and_select(project: Path) -> None:
-    assert invoke(["check", "--ignore", "require-concurrent-index-creation", "migrations"], project).exit_code == 0
+    ignored = ["check", "--select", "require-concurrent-index-creation,prefer-robust-stmts",
+               "--ignore", "require-concurrent-index-creation,prefer-robust-stmts", "migrations"]
+    assert invoke(ignored, project).exit_code == 0
     result = invoke(["check", "--select", "syntax-error", "migrations"], project)
     assert result.exit_code == 0
 
@@ -98,7 +103,10 @@ def test_missing_path_is_usage_error(project: Path) -> None:
 
 
 def test_stdin_with_filename(project: Path) -> None:
-    result = run("check", "--format", "json", "--stdin-filename", "db/001.sql", "-", cwd=project, stdin=HAZARD.encode())
+    result = run(
+        "check", "--select", "require-concurrent-index-creation", "--format", "json",
+        "--stdin-filename", "db/001.sql", "-", cwd=project, stdin=HAZARD.encode(),
+    )
     assert result.returncode == 1
     assert json.loads(result.stdout)["findings"][0]["path"] == "db/001.sql"
 
@@ -122,7 +130,7 @@ def test_bad_files_are_reported_and_others_still_linted(project: Path) -> None:
     folder = project / "migrations"
     (folder / "003_binary.sql").write_bytes(b"\x00\x01\x02CREATE")
     (folder / "004_latin1.sql").write_bytes("SELECT 'café';".encode("latin-1"))
-    result = run("check", "--format", "json", "migrations", cwd=project)
+    result = run("check", "--select", "require-concurrent-index-creation", "--format", "json", "migrations", cwd=project)
     assert result.returncode == 1
     assert b"Traceback" not in result.stderr
     findings = json.loads(result.stdout)["findings"]

@@ -11,6 +11,7 @@ INDEX = "CREATE INDEX i ON t (a);"
 
 
 def lint(text: str, **settings) -> list[tuple[str, int]]:
+    settings.setdefault("select", (RULE, "ban-drop-table"))
     s = Settings(**settings)
     return [(f.rule, f.line) for f in lint_text("m.sql", text, s, select_rules(s))]
 

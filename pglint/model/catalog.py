@@ -7,7 +7,8 @@ objects replayed from earlier migrations are existing ones.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
+from typing import TypeVar
 
 from pglint.model.statements import Node, Statement
 from pglint.model.types import TypeRef, type_ref
@@ -38,6 +39,8 @@ class Constraint:
     columns: tuple[str, ...] = ()
     valid: bool = True
     not_null_column: str | None = None  # for CHECK (col IS NOT NULL)
+    references: str | None = None  # the referenced table of a FOREIGN KEY
+    expr: Node | None = field(default=None, repr=False, compare=False)  # a CHECK's expression
 
 
 @dataclass(slots=True)
@@ -48,6 +51,15 @@ class Table:
     kind: str = "table"  # table, view, matview, partitioned
     columns: dict[str, Column] = field(default_factory=dict)
     constraints: list[Constraint] = field(default_factory=list)
+    #: Partitioned tables: ``range``, ``list`` or ``hash`` and the key columns (``(expr)``
+    #: for an expression), and the DEFAULT partition's qualified name, if one is known.
+    partition_strategy: str | None = None
+    partition_key: tuple[str, ...] = ()
+    default_partition: str | None = None
+    #: Partitions: the parent's qualified name.
+    parent: str | None = None
+    #: Views and materialized views: the relations their query reads.
+    sources: tuple[str, ...] = ()
 
     @property
     def qualified(self) -> str:
@@ -76,6 +88,44 @@ class Catalog:
     functions: dict[str, bool] = field(default_factory=dict)
     new_objects: set[str] = field(default_factory=set)
 
+    #: Tables this catalog may change in place (id → table); None: all of them. After
+    #: :meth:`copy` both catalogs share their tables, and each clones a table before its
+    #: first change (copy on write).
+    _owned: dict[int, Table] | None = field(default=None, repr=False, compare=False)
+
+    def copy(self) -> Catalog:
+        """An independent copy, cheap to take: tables are cloned only when changed.
+
+        Parse-tree nodes, TypeRefs and Index objects are never changed in place, so they
+        are shared. ``copy.deepcopy`` of a catalog comes here too.
+        """
+        self._owned = {}
+        return Catalog(
+            dict(self.tables),
+            dict(self.indexes),
+            dict(self.types),
+            {key: list(values) for key, values in self.enums.items()},
+            dict(self.sequences),
+            dict(self.functions),
+            set(self.new_objects),
+            {},
+        )
+
+    def writable(self, table: Table) -> Table:
+        """``table`` itself if this catalog owns it, else its clone put in its place."""
+        owned = self._owned
+        if owned is None or owned.get(id(table)) is table:
+            return table
+        clone = _copy_table(table)
+        owned[id(clone)] = clone
+        for key, value in self.tables.items():
+            if value is table:
+                self.tables[key] = clone
+        return clone
+
+    def __deepcopy__(self, memo: dict[int, object]) -> Catalog:
+        return self.copy()
+
     # --- look-ups -------------------------------------------------------------------------
 
     def table(self, schema: str | None, name: str) -> Table | None:
@@ -90,6 +140,14 @@ class Catalog:
     def is_new_table(self, range_var: Node) -> bool:
         found = self.table_of(range_var)
         return bool(found and found.new)
+
+    def is_new_relation(self, schema: str | None, name: str) -> bool:
+        """A table, view or index created by the migration being linted."""
+        found = self.table(schema, name)
+        if found is not None:
+            return found.new
+        index = self.index(schema, name)
+        return bool(index and index.new)
 
     def index(self, schema: str | None, name: str) -> Index | None:
         return self.indexes.get(qualified(schema, name)) or (
@@ -107,7 +165,34 @@ class Catalog:
     def _add_table(self, schema: str | None, name: str, new: bool, kind: str = "table") -> Table:
         table = Table(schema, name, new, kind)
         self.tables[qualified(schema, name)] = table
+        if self._owned is not None:
+            self._owned[id(table)] = table
         return table
+
+    def _table_to_change(self, range_var: Node) -> Table | None:
+        """The table a statement changes, made writable (see :meth:`writable`)."""
+        found = self.table_of(range_var)
+        return self.writable(found) if found is not None else None
+
+
+def _shallow(obj: _T) -> _T:
+    """A new dataclass instance with the same field values (containers shared)."""
+    cls = type(obj)
+    names = _FIELD_NAMES.get(cls)
+    if names is None:
+        names = _FIELD_NAMES[cls] = tuple(f.name for f in fields(cls))  # type: ignore[arg-type]
+    return cls(*[getattr(obj, name) for name in names])
+
+
+_FIELD_NAMES: dict[type, tuple[str, ...]] = {}
+_T = TypeVar("_T")
+
+
+def _copy_table(t: Table) -> Table:
+    table = _shallow(t)
+    table.columns = {key: _shallow(c) for key, c in t.columns.items()}
+    table.constraints = [_shallow(c) for c in t.constraints]
+    return table
 
 
 def _column_from_def(coldef: Node) -> tuple[Column, list[Constraint]]:
@@ -131,6 +216,13 @@ def _column_from_def(coldef: Node) -> tuple[Column, list[Constraint]]:
                     contype,
                     (column.name,),
                     not con.get("skip_validation", False),
+                    not_null_column=not_null_check_column(con.get("raw_expr"))
+                    if contype == "CONSTR_CHECK"
+                    else None,
+                    references=qualified(*range_name(con.get("pktable", {})))
+                    if contype == "CONSTR_FOREIGN"
+                    else None,
+                    expr=con.get("raw_expr") if contype == "CONSTR_CHECK" else None,
                 )
             )
     if column.type is not None and column.type.name in ("serial", "bigserial", "smallserial"):
@@ -155,21 +247,57 @@ def _constraint(con: Node) -> Constraint:
     )
     if con.get("contype") == "CONSTR_FOREIGN":
         columns = tuple(k.get("String", {}).get("sval", "") for k in con.get("fk_attrs", ()))
+    check = con.get("contype") == "CONSTR_CHECK"
     return Constraint(
         con.get("conname"),
         con.get("contype", ""),
         columns,
         valid=not con.get("skip_validation", False),
-        not_null_column=not_null_check_column(con.get("raw_expr"))
-        if con.get("contype") == "CONSTR_CHECK"
+        not_null_column=not_null_check_column(con.get("raw_expr")) if check else None,
+        references=qualified(*range_name(con.get("pktable", {})))
+        if con.get("contype") == "CONSTR_FOREIGN"
         else None,
+        expr=con.get("raw_expr") if check else None,
     )
+
+
+_STRATEGIES = {
+    "PARTITION_STRATEGY_RANGE": "range",
+    "PARTITION_STRATEGY_LIST": "list",
+    "PARTITION_STRATEGY_HASH": "hash",
+}
+
+
+def _attach(catalog: Catalog, parent: Table | None, child: Table | None, bound: Node) -> None:
+    """Record that ``child`` became a partition of ``parent`` (DEFAULT when the bound says so)."""
+    if parent is None or child is None:
+        return
+    child = catalog.writable(child)
+    child.parent = parent.qualified
+    if bound.get("is_default"):
+        catalog.writable(parent).default_partition = child.qualified
+
+
+def _detach(catalog: Catalog, parent: Table | None, child: Table | None) -> None:
+    if child is not None:
+        catalog.writable(child).parent = None
+    if parent is not None and child is not None and parent.default_partition == child.qualified:
+        catalog.writable(parent).default_partition = None
 
 
 def _create_table(catalog: Catalog, node: Node, new: bool) -> None:
     schema, name = range_name(node.get("relation", {}))
-    kind = "partitioned" if node.get("partspec") else "table"
+    spec = node.get("partspec")
+    kind = "partitioned" if spec else "table"
     table = catalog._add_table(schema, name, new, kind)
+    if spec:
+        table.partition_strategy = _STRATEGIES.get(spec.get("strategy", ""))
+        table.partition_key = tuple(
+            p.get("PartitionElem", {}).get("name") or "(expr)" for p in spec.get("partParams", ())
+        )
+    if node.get("partbound") and node.get("inhRelations"):
+        parent = catalog.table_of(node["inhRelations"][0].get("RangeVar", {}))
+        _attach(catalog, parent, table, node["partbound"])
     for element in node.get("tableElts", ()):
         if "ColumnDef" in element:
             column, constraints = _column_from_def(element["ColumnDef"])
@@ -184,17 +312,44 @@ def _create_table(catalog: Catalog, node: Node, new: bool) -> None:
                         table.columns[col].not_null = True
 
 
+def query_relations(query: object) -> tuple[str, ...]:
+    """Qualified names of the relations a query reads (CTE names excluded), in order."""
+    found: list[str] = []
+    ctes: set[str] = set()
+    stack = [query]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, dict):
+            range_var = item.get("RangeVar")
+            if range_var is not None:
+                name = qualified(*range_name(range_var))
+                if name not in found:
+                    found.append(name)
+                continue
+            cte = item.get("CommonTableExpr")
+            if cte is not None and cte.get("ctename"):
+                ctes.add(cte["ctename"])
+            stack.extend(reversed(list(item.values())))
+        elif isinstance(item, list):
+            stack.extend(reversed(item))
+    return tuple(name for name in found if name not in ctes)
+
+
 def _create_table_as(catalog: Catalog, node: Node, new: bool) -> None:
-    into = node.get("into", {}).get("IntoClause", {})
+    into = node.get("into", {})
+    into = into.get("IntoClause", into)
     schema, name = range_name(into.get("rel", {}))
     kind = "matview" if node.get("objtype") == "OBJECT_MATVIEW" else "table"
-    catalog._add_table(schema, name, new, kind)
+    table = catalog._add_table(schema, name, new, kind)
+    if kind == "matview":
+        table.sources = query_relations(node.get("query"))
 
 
 def _create_view(catalog: Catalog, node: Node, new: bool) -> None:
     schema, name = range_name(node.get("view", {}))
     existing = catalog.table(schema, name)
-    catalog._add_table(schema, name, existing.new if existing else new, "view")
+    table = catalog._add_table(schema, name, existing.new if existing else new, "view")
+    table.sources = query_relations(node.get("query"))
 
 
 def _create_index(catalog: Catalog, node: Node, new: bool) -> None:
@@ -243,6 +398,13 @@ def _alter_table(catalog: Catalog, node: Node, new: bool) -> None:
                     con.valid = True
         elif subtype == "AT_DropConstraint":
             table.constraints = [c for c in table.constraints if c.name != cmd.get("name")]
+        elif subtype == "AT_AttachPartition":
+            part = definition.get("PartitionCmd", {})
+            child = catalog.table_of(part.get("name", {}))
+            _attach(catalog, table, child, part.get("bound") or {})
+        elif subtype == "AT_DetachPartition":
+            part = definition.get("PartitionCmd", {})
+            _detach(catalog, table, catalog.table_of(part.get("name", {})))
 
 
 def _rename(catalog: Catalog, node: Node, new: bool) -> None:
@@ -252,9 +414,15 @@ def _rename(catalog: Catalog, node: Node, new: bool) -> None:
     if table is None:
         return
     if node["renameType"] == "OBJECT_TABLE":
-        del catalog.tables[table.qualified]
+        old = table.qualified
+        del catalog.tables[old]
         table.name = node.get("newname", table.name)
         catalog.tables[table.qualified] = table
+        for other in catalog.tables.values():
+            if other.default_partition == old:
+                other.default_partition = table.qualified
+            if other.parent == old:
+                other.parent = table.qualified
     else:
         column = table.columns.pop(node.get("subname", ""), None)
         if column is not None:
@@ -268,11 +436,17 @@ def _drop(catalog: Catalog, node: Node, new: bool) -> None:
         names = [n.get("String", {}).get("sval", "") for n in obj.get("List", {}).get("items", ())]
         if not names:
             continue
-        key = ".".join(names)
-        if kind in ("OBJECT_TABLE", "OBJECT_VIEW", "OBJECT_MATVIEW"):
-            catalog.tables.pop(key, None)
+        schema, name = (names[-2] if len(names) > 1 else None), names[-1]
+        if kind in ("OBJECT_TABLE", "OBJECT_VIEW", "OBJECT_MATVIEW", "OBJECT_FOREIGN_TABLE"):
+            table = catalog.table(schema, name)
+            if table is not None:
+                catalog.tables.pop(table.qualified, None)
+                parent = catalog.tables.get(table.parent) if table.parent else None
+                _detach(catalog, parent, table)
         elif kind == "OBJECT_INDEX":
-            catalog.indexes.pop(key, None)
+            index = catalog.index(schema, name)
+            if index is not None:
+                catalog.indexes.pop(qualified(index.schema, index.name), None)
 
 
 def _create_enum(catalog: Catalog, node: Node, new: bool) -> None:

@@ -11,10 +11,10 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
-from pglint.model.catalog import Catalog, qualified, range_name
+from pglint.model.catalog import Catalog, Constraint, Table, qualified, query_relations, range_name
 from pglint.model.locks import LockFact, LockMode, fact
 from pglint.model.statements import Node, Statement
-from pglint.model.transaction import TransactionState, apply_settings
+from pglint.model.transaction import TransactionState
 from pglint.model.types import rewrites_on_change, type_ref
 
 
@@ -29,6 +29,27 @@ class Touch:
     new: bool = False
     action: str = ""
     location: int | None = None
+    #: The lock taken on the relation's index(es) when it blocks more than ``lock`` does:
+    #: the planner locks every index of a table it plans a query for, so REINDEX (SHARE on
+    #: the table, ACCESS EXCLUSIVE on the index) blocks reads too (pg-truth: reindex_*).
+    index_lock: LockMode | None = None
+
+    @property
+    def blocks_reads(self) -> bool:
+        """Plain SELECTs on the relation must wait (through the table or an index lock)."""
+        return self.lock.blocks_reads or bool(self.index_lock and self.index_lock.blocks_reads)
+
+    @property
+    def blocks_writes(self) -> bool:
+        """INSERT, UPDATE and DELETE on the relation must wait."""
+        return self.lock.blocks_writes or bool(self.index_lock and self.index_lock.blocks_writes)
+
+    @property
+    def blocked(self) -> str:
+        """What the statement blocks on this relation, in words (see LockMode.blocked)."""
+        if self.blocks_reads:
+            return "reads and writes"
+        return self.lock.blocked
 
 
 @dataclass(frozen=True, slots=True)
@@ -107,44 +128,24 @@ class Analyser:
 
     def effect(self, statement: Statement, index: int) -> Effect:
         state = self._state
+        state.enter(statement)
         touches, transactional = _touches(statement, self.catalog, self.pg)
         return Effect(
             statement=statement,
             index=index,
             touches=tuple(touches),
             in_transaction=state.in_transaction,
-            explicit_transaction=state.depth > 0,
-            lock_timeout=state.lock_timeout or (state.local_lock_timeout and state.in_transaction),
-            statement_timeout=state.statement_timeout
-            or (state.local_statement_timeout and state.in_transaction),
-            held=tuple(state.held) if state.in_transaction else (),
+            explicit_transaction=state.explicit,
+            lock_timeout=state.lock_timeout,
+            statement_timeout=state.statement_timeout,
+            held=state.held_locks,
             transactional=transactional,
         )
 
     def advance(self, effect: Effect) -> None:
         """Apply a statement's consequences: transaction state, timeouts, catalog."""
-        state = self._state
-        statement = effect.statement
-        if statement.kind == "TransactionStmt" and not statement.nested:
-            kind = statement.node.get("kind", "")
-            if kind in ("TRANS_STMT_BEGIN", "TRANS_STMT_START"):
-                state.depth += 1
-            elif kind in (
-                "TRANS_STMT_COMMIT",
-                "TRANS_STMT_ROLLBACK",
-                "TRANS_STMT_PREPARE",
-                "TRANS_STMT_COMMIT_PREPARED",
-                "TRANS_STMT_ROLLBACK_PREPARED",
-            ):
-                state.depth = 0
-                state.implicit = False
-                state.held.clear()
-                state.local_lock_timeout = state.local_statement_timeout = False
-        else:
-            apply_settings(state, statement)
-            if state.in_transaction:
-                state.held.extend(t for t in effect.touches if not t.new)
-        self.catalog.apply(statement, new=True)
+        self._state.apply(effect.statement, effect.touches)
+        self.catalog.apply(effect.statement, new=True)
 
 
 # --- per-statement lock facts ----------------------------------------------------------------
@@ -154,16 +155,38 @@ def _names(items: Iterable[Node]) -> list[str]:
     return [n.get("String", {}).get("sval", "") for n in items]
 
 
+_FALSE_WORDS = frozenset({"false", "off", "no", "0"})
+
+
 def _def_flag(options: Iterable[Node], flag: str) -> bool:
+    """Whether a ``(flag [value])`` option is on: a bare flag is on, ``false``/``off``/0 off."""
     for option in options or ():
         elem = option.get("DefElem", {})
-        if elem.get("defname") == flag:
-            arg = elem.get("arg")
-            if arg is None:
-                return True
-            const = arg.get("Boolean", arg.get("A_Const", {}).get("boolval", {}))
-            return bool(const.get("boolval", True)) if isinstance(const, dict) else True
+        if elem.get("defname") != flag:
+            continue
+        arg = elem.get("arg")
+        if arg is None:
+            return True
+        if "Boolean" in arg:
+            return bool(arg["Boolean"].get("boolval", False))
+        if "Integer" in arg:
+            return bool(arg["Integer"].get("ival", 0))
+        if "String" in arg:
+            return arg["String"].get("sval", "").lower() not in _FALSE_WORDS
+        const = arg.get("A_Const", {})
+        if "boolval" in const:
+            return bool(const["boolval"].get("boolval", False))
+        return True
     return False
+
+
+def _split_name(names: list[str]) -> tuple[str | None, str]:
+    return (names[-2] if len(names) > 1 else None), names[-1]
+
+
+def _range_var(names: list[str]) -> Node:
+    schema, name = _split_name(names)
+    return {"schemaname": schema, "relname": name}
 
 
 def _touch(
@@ -175,17 +198,39 @@ def _touch(
     rewrite: bool | None = None,
     scan: bool | None = None,
     lock: LockMode | None = None,
+    index_lock: LockMode | None = None,
 ) -> Touch:
     schema, name = range_name(range_var)
-    table = catalog.table(schema, name)
     return Touch(
         relation=qualified(schema, name),
         lock=lock or f.lock,
         rewrite=f.rewrite if rewrite is None else rewrite,
         scan=f.scan if scan is None else scan,
-        new=bool(table and table.new),
+        new=catalog.is_new_relation(schema, name),
         action=action,
         location=range_var.get("location"),
+        index_lock=index_lock,
+    )
+
+
+def _named_touch(
+    catalog: Catalog,
+    name: str,
+    lock: LockMode,
+    action: str,
+    *,
+    scan: bool = False,
+    location: int | None = None,
+) -> Touch:
+    """A touch of a relation known by its qualified name (from the catalog, not the statement)."""
+    schema, _, relname = name.rpartition(".")
+    return Touch(
+        relation=name,
+        lock=lock,
+        scan=scan,
+        new=catalog.is_new_relation(schema or None, relname),
+        action=action,
+        location=location,
     )
 
 
@@ -292,29 +337,223 @@ def _column_default(coldef: Node) -> tuple[Node | None, set[str]]:
     return default, kinds
 
 
+def _stored_generated(coldef: Node) -> bool:
+    """A ``GENERATED ALWAYS AS (…) STORED`` column (PostgreSQL 18's VIRTUAL ones store nothing)."""
+    for wrapped in coldef.get("constraints", ()):
+        con = wrapped.get("Constraint", {})
+        if con.get("contype") == "CONSTR_GENERATED" and con.get("generated_kind", "s") == "s":
+            return True
+    return False
+
+
+def _is_null(expr: Node | None) -> bool:
+    return expr is None or bool("A_Const" in expr and expr["A_Const"].get("isnull"))
+
+
 def add_column_rewrites(coldef: Node, pg: int) -> bool:
     """Whether ``ADD COLUMN`` with this definition rewrites the table.
 
     PostgreSQL 11 stores non-volatile defaults in the catalogue ("fast default"); before
     that any non-NULL default rewrote. Serial, identity and stored generated columns are
     computed per row and always rewrite (pg-truth: add_column_serial, _identity,
-    _generated_stored).
+    _generated_stored); virtual generated columns (PostgreSQL 18) store nothing.
     """
     default, kinds = _column_default(coldef)
     type_name = coldef.get("typeName")
     if type_name and type_ref(type_name).name in ("serial", "bigserial", "smallserial"):
         return True
-    if "CONSTR_IDENTITY" in kinds or "CONSTR_GENERATED" in kinds:
+    if "CONSTR_IDENTITY" in kinds or _stored_generated(coldef):
         return True
-    if default is None or ("A_Const" in default and default["A_Const"].get("isnull")):
+    if _is_null(default):
         return False
     if pg < 11:
         return True
     return default_volatility(default) == "volatile"
 
 
-def _alter_table(statement: Statement, catalog: Catalog, pg: int) -> tuple[list[Touch], bool]:
-    node = statement.node
+def _add_column_scans(coldef: Node, rewrite: bool) -> bool:
+    """Whether ``ADD COLUMN`` reads every row (besides a rewrite, which reads them anyway).
+
+    A CHECK is tested against every row even though the new column is all NULL
+    (pg-truth: add_column_with_check); an inline UNIQUE or PRIMARY KEY builds an index; a
+    NOT NULL column without a default is verified row by row (and fails on a non-empty
+    table); a REFERENCES with a non-NULL default validates every row
+    (pg-truth: add_column_with_fk_and_default, add_column_with_fk).
+    """
+    if rewrite:
+        return True
+    default, kinds = _column_default(coldef)
+    if kinds & {"CONSTR_CHECK", "CONSTR_UNIQUE", "CONSTR_PRIMARY", "CONSTR_EXCLUSION"}:
+        return True
+    generated = kinds & {"CONSTR_IDENTITY", "CONSTR_GENERATED"}
+    if "CONSTR_NOTNULL" in kinds and _is_null(default) and not generated:
+        return True
+    return "CONSTR_FOREIGN" in kinds and not _is_null(default)
+
+
+# --- partition bounds proven by CHECK constraints ----------------------------------------------
+
+
+def _const(node: Node | None) -> object:
+    """The Python value of a numeric or string constant (``'…'::date`` stays a string)."""
+    if not node:
+        return None
+    if "TypeCast" in node:
+        return _const(node["TypeCast"].get("arg"))
+    const = node.get("A_Const")
+    if const is None or const.get("isnull"):
+        return None
+    if "ival" in const:
+        return int(const["ival"].get("ival", 0))
+    if "fval" in const:
+        try:
+            return float(const["fval"].get("fval", "nan"))
+        except ValueError:
+            return None
+    if "sval" in const:
+        return const["sval"].get("sval", "")
+    return None
+
+
+def _column(node: Node | None) -> str | None:
+    fields = (node or {}).get("ColumnRef", {}).get("fields", ())
+    if len(fields) == 1 and "String" in fields[0]:
+        return fields[0]["String"].get("sval")
+    return None
+
+
+def _conjuncts(expr: Node | None) -> Iterator[Node]:
+    if not expr:
+        return
+    boolexpr = expr.get("BoolExpr")
+    if boolexpr is not None and boolexpr.get("boolop") == "AND_EXPR":
+        for arg in boolexpr.get("args", ()):
+            yield from _conjuncts(arg)
+    else:
+        yield expr
+
+
+_FLIP = {"<": ">", "<=": ">=", ">": "<", ">=": "<=", "=": "="}
+
+
+def _comparisons(expr: Node, key: str) -> Iterator[tuple[str, object]]:
+    """``(operator, constant)`` facts about ``key`` that one conjunct states."""
+    a_expr = expr.get("A_Expr")
+    if a_expr is not None:
+        kind = a_expr.get("kind")
+        op = "".join(_names(a_expr.get("name", ())))
+        left, right = a_expr.get("lexpr"), a_expr.get("rexpr")
+        if kind == "AEXPR_OP" and op in _FLIP:
+            if _column(left) == key and _const(right) is not None:
+                yield op, _const(right)
+            elif _column(right) == key and _const(left) is not None:
+                yield _FLIP[op], _const(left)
+        elif kind == "AEXPR_BETWEEN" and _column(left) == key:
+            items = (right or {}).get("List", {}).get("items", ())
+            if len(items) == 2 and None not in (_const(items[0]), _const(items[1])):
+                yield ">=", _const(items[0])
+                yield "<=", _const(items[1])
+        elif kind == "AEXPR_IN" and op == "=" and _column(left) == key:
+            values = [_const(i) for i in (right or {}).get("List", {}).get("items", ())]
+            if values and None not in values:
+                yield "in", tuple(values)
+    test = expr.get("NullTest") or {}
+    if test.get("nulltesttype") == "IS_NOT_NULL" and _column(test.get("arg")) == key:
+        yield "not null", None
+
+
+def _comparable(a: object, b: object) -> bool:
+    numbers = (int, float)
+    return isinstance(a, numbers) and isinstance(b, numbers) and not isinstance(a, bool)
+
+
+def bound_implied(table: Table | None, parent: Table | None, bound: Node) -> bool:
+    """Whether ``table``'s valid CHECK constraints already prove a partition bound.
+
+    ATTACH PARTITION then skips its scan of the new partition (pg-truth:
+    attach_partition_with_matching_check). PostgreSQL proves the implication with btree
+    operator logic; this recognises the same simple forms for a one-column key: ``k >= lo``,
+    ``k > c``, ``k < hi``, ``k <= c``, ``BETWEEN``, ``=`` and ``IN`` against numeric (range)
+    or any (list) constants, plus ``k IS NOT NULL`` or a NOT NULL column. Anything else
+    counts as unproven, i.e. as a scan.
+    """
+    if table is None or parent is None or len(parent.partition_key) != 1:
+        return False
+    key = parent.partition_key[0]
+    facts: list[tuple[str, object]] = []
+    for con in table.constraints:
+        if con.kind == "CONSTR_CHECK" and con.valid:
+            for conjunct in _conjuncts(con.expr):
+                facts.extend(_comparisons(conjunct, key))
+    column = table.columns.get(key)
+    not_null = bool(column and column.not_null) or ("not null", None) in facts
+    strategy = bound.get("strategy")
+    if strategy == "r":
+        lows, highs = bound.get("lowerdatums", ()), bound.get("upperdatums", ())
+        if len(lows) != 1 or len(highs) != 1 or not not_null:
+            return False
+        low, high = _const(lows[0]), _const(highs[0])
+        low_ok = _column(lows[0]) == "minvalue" or any(
+            _comparable(v, low) and op in (">=", ">", "=") and v >= low for op, v in facts
+        )
+        high_ok = _column(highs[0]) == "maxvalue" or any(
+            _comparable(v, high) and ((op == "<" and v <= high) or (op in ("<=", "=") and v < high))
+            for op, v in facts
+        )
+        return low_ok and high_ok
+    if strategy == "l":
+        values = [_const(d) for d in bound.get("listdatums", ())]
+        if None in values or not values or not not_null or len(values) > 100:
+            return False
+        allowed = set(values)
+        return any(
+            (op == "=" and v in allowed)
+            or (op == "in" and isinstance(v, tuple) and len(v) <= 100 and set(v) <= allowed)
+            for op, v in facts
+        )
+    return False
+
+
+# --- ALTER TABLE ----------------------------------------------------------------------------------
+
+#: Storage parameters whose change takes ACCESS EXCLUSIVE; all others (fillfactor,
+#: autovacuum_*, toast_tuple_target, parallel_workers, …) take SHARE UPDATE EXCLUSIVE
+#: (pg-truth: set_fillfactor, set_autovacuum_reloption).
+_EXCLUSIVE_RELOPTIONS = frozenset(
+    {"user_catalog_table", "security_barrier", "security_invoker", "check_option"}
+)
+
+
+def _reloptions_lock(definition: Node) -> LockMode:
+    names = {
+        item.get("DefElem", {}).get("defname", "")
+        for item in definition.get("List", {}).get("items", ())
+    }
+    if names & _EXCLUSIVE_RELOPTIONS:
+        return LockMode.ACCESS_EXCLUSIVE
+    return LockMode.SHARE_UPDATE_EXCLUSIVE
+
+
+def _not_null_proven(table: Table | None, column: str, pg: int) -> bool:
+    """The column is already NOT NULL, or (PostgreSQL 12+) a valid CHECK proves it."""
+    if table is None:
+        return False
+    col = table.columns.get(column)
+    if col is not None and col.not_null:
+        return True
+    return pg >= 12 and any(c.valid and c.not_null_column == column for c in table.constraints)
+
+
+def _constraint_named(table: Table | None, name: str | None) -> Constraint | None:
+    if table is None or not name:
+        return None
+    for con in table.constraints:
+        if con.name == name:
+            return con
+    return None
+
+
+def _alter_table(node: Node, catalog: Catalog, pg: int) -> tuple[list[Touch], bool]:
     relation = node.get("relation", {})
     table = catalog.table_of(relation)
     touches: list[Touch] = []
@@ -322,30 +561,19 @@ def _alter_table(statement: Statement, catalog: Catalog, pg: int) -> tuple[list[
     for wrapped in node.get("cmds", ()):
         cmd = wrapped.get("AlterTableCmd", {})
         subtype = cmd.get("subtype", "")
-        definition = cmd.get("def", {})
-        key = f"AlterTableCmd:{subtype}"
-        f = fact(key)
+        definition = cmd.get("def") or {}
+        f = fact(f"AlterTableCmd:{subtype}")
         rewrite, scan, lock = f.rewrite, f.scan, f.lock
         action = subtype.removeprefix("AT_")
         if subtype == "AT_AddColumn" and "ColumnDef" in definition:
             coldef = definition["ColumnDef"]
-            rewrite = scan = add_column_rewrites(coldef, pg)
-            default, kinds = _column_default(coldef)
-            if "CONSTR_CHECK" in kinds:
-                scan = True
+            rewrite = add_column_rewrites(coldef, pg)
+            scan = _add_column_scans(coldef, rewrite)
             for con in coldef.get("constraints", ()):
                 c = con.get("Constraint", {})
                 if c.get("contype") == "CONSTR_FOREIGN":
-                    touches.append(
-                        _touch(
-                            catalog,
-                            c.get("pktable", {}),
-                            fact("CreateStmt:references"),
-                            "REFERENCES",
-                        )
-                    )
-                    if default is not None:
-                        scan = True
+                    references = fact("CreateStmt:references")
+                    touches.append(_touch(catalog, c.get("pktable", {}), references, "REFERENCES"))
         elif subtype == "AT_AlterColumnType" and "ColumnDef" in definition:
             type_name = definition["ColumnDef"].get("typeName")
             old = None
@@ -355,15 +583,12 @@ def _alter_table(statement: Statement, catalog: Catalog, pg: int) -> tuple[list[
             if changes is False and not definition["ColumnDef"].get("raw_default"):
                 rewrite = scan = False
         elif subtype == "AT_SetNotNull":
-            if (
-                pg >= 12
-                and table is not None
-                and any(c.valid and c.not_null_column == cmd.get("name") for c in table.constraints)
-            ):
-                scan = False
+            scan = not _not_null_proven(table, cmd.get("name", ""), pg)
+        elif subtype in ("AT_SetRelOptions", "AT_ResetRelOptions"):
+            lock = _reloptions_lock(definition)
         elif subtype == "AT_AddConstraint" and "Constraint" in definition:
             con = definition["Constraint"]
-            contype = con.get("contype")
+            contype = con.get("contype", "")
             not_valid = bool(con.get("skip_validation"))
             if contype == "CONSTR_FOREIGN":
                 f = fact("AlterTableCmd:AT_AddConstraint:foreign")
@@ -373,47 +598,81 @@ def _alter_table(statement: Statement, catalog: Catalog, pg: int) -> tuple[list[
                 )
                 scan = not not_valid
             elif contype in ("CONSTR_UNIQUE", "CONSTR_PRIMARY") and con.get("indexname"):
-                scan = False
-            elif contype == "CONSTR_CHECK":
-                scan = not not_valid
-            elif contype == "CONSTR_NOTNULL":
-                scan = True
-            action = f"ADD {contype.removeprefix('CONSTR_')}"
-        elif subtype == "AT_DropConstraint" and table is not None:
-            for con in table.constraints:
-                if con.name == cmd.get("name") and con.kind == "CONSTR_FOREIGN":
-                    pass  # the referenced table is not recorded per constraint yet
-        elif subtype in ("AT_AttachPartition", "AT_DetachPartition"):
-            part = definition.get("PartitionCmd", {})
-            concurrent = bool(part.get("concurrent"))
-            if subtype == "AT_AttachPartition":
-                parent_lock = (
-                    LockMode.SHARE_UPDATE_EXCLUSIVE if pg >= 12 else LockMode.ACCESS_EXCLUSIVE
+                # USING INDEX: no index build; a primary key still needs NOT NULL columns.
+                index = catalog.index(relation.get("schemaname"), con["indexname"])
+                scan = contype == "CONSTR_PRIMARY" and not (
+                    index is not None and all(_not_null_proven(table, c, pg) for c in index.columns)
                 )
+            elif contype in ("CONSTR_CHECK", "CONSTR_NOTNULL"):
+                scan = not not_valid
+            action = f"ADD {contype.removeprefix('CONSTR_')}"
+        elif subtype == "AT_ValidateConstraint":
+            con = _constraint_named(table, cmd.get("name"))
+            if con is not None and con.references:
                 touches.append(
-                    _touch(
+                    _named_touch(catalog, con.references, LockMode.ROW_SHARE, "VALIDATE")
+                )
+        elif subtype == "AT_DropConstraint":
+            # Dropping a foreign key drops its triggers on the referenced table too, under
+            # ACCESS EXCLUSIVE (pg-truth: drop_fk).
+            con = _constraint_named(table, cmd.get("name"))
+            if con is not None and con.references:
+                touches.append(
+                    _named_touch(catalog, con.references, LockMode.ACCESS_EXCLUSIVE, "DROP")
+                )
+        elif subtype == "AT_DropColumn" and table is not None:
+            column = cmd.get("name")
+            for con in table.constraints:
+                if con.references and column in con.columns:
+                    touches.append(
+                        _named_touch(catalog, con.references, LockMode.ACCESS_EXCLUSIVE, "DROP")
+                    )
+            col = table.columns.get(column or "")
+            if col is not None and col.references:
+                touches.append(
+                    _named_touch(catalog, col.references, LockMode.ACCESS_EXCLUSIVE, "DROP")
+                )
+        elif subtype == "AT_AttachPartition":
+            part = definition.get("PartitionCmd", {})
+            bound = part.get("bound") or {}
+            child = catalog.table_of(part.get("name", {}))
+            touches.append(
+                _touch(
+                    catalog,
+                    part.get("name", {}),
+                    f,
+                    "ATTACH PARTITION",
+                    lock=LockMode.ACCESS_EXCLUSIVE,
+                    scan=not bound_implied(child, table, bound),
+                )
+            )
+            if table is not None and table.default_partition and not bound.get("is_default"):
+                # The DEFAULT partition is checked for rows that now belong to the new one.
+                touches.append(
+                    _named_touch(
                         catalog,
-                        part.get("name", {}),
-                        f,
+                        table.default_partition,
+                        LockMode.ACCESS_EXCLUSIVE,
                         "ATTACH PARTITION",
-                        lock=LockMode.ACCESS_EXCLUSIVE,
                         scan=True,
                     )
                 )
-                lock, scan = parent_lock, False
-            else:
-                touches.append(
-                    _touch(
-                        catalog,
-                        part.get("name", {}),
-                        f,
-                        "DETACH PARTITION",
-                        lock=LockMode.ACCESS_EXCLUSIVE,
-                    )
+            lock = LockMode.SHARE_UPDATE_EXCLUSIVE if pg >= 12 else LockMode.ACCESS_EXCLUSIVE
+            scan = False
+        elif subtype == "AT_DetachPartition":
+            part = definition.get("PartitionCmd", {})
+            touches.append(
+                _touch(
+                    catalog,
+                    part.get("name", {}),
+                    f,
+                    "DETACH PARTITION",
+                    lock=LockMode.ACCESS_EXCLUSIVE,
                 )
-                if concurrent:
-                    lock = LockMode.SHARE_UPDATE_EXCLUSIVE
-                    transactional = False
+            )
+            if part.get("concurrent"):
+                lock = LockMode.SHARE_UPDATE_EXCLUSIVE
+                transactional = False
         touches.append(_touch(catalog, relation, f, action, rewrite=rewrite, scan=scan, lock=lock))
     return _merge(touches), transactional
 
@@ -426,6 +685,7 @@ def _merge(touches: list[Touch]) -> list[Touch]:
         if before is None:
             merged[t.relation] = t
             continue
+        index_locks = [m for m in (before.index_lock, t.index_lock) if m is not None]
         merged[t.relation] = Touch(
             t.relation,
             max(before.lock, t.lock),
@@ -434,171 +694,355 @@ def _merge(touches: list[Touch]) -> list[Touch]:
             before.new and t.new,
             before.action if before.lock >= t.lock else t.action,
             before.location if before.location is not None else t.location,
+            max(index_locks) if index_locks else None,
         )
     return list(merged.values())
 
 
 def _index_table(catalog: Catalog, names: list[str]) -> Node:
-    index = catalog.index(names[0] if len(names) > 1 else None, names[-1])
+    """The table of an index named ``names`` (the index itself when it is unknown)."""
+    schema, name = _split_name(names)
+    index = catalog.index(schema, name)
     if index is None:
-        return {"schemaname": names[0] if len(names) > 1 else None, "relname": names[-1]}
-    schema, _, table = index.table.rpartition(".")
-    return {"schemaname": schema or None, "relname": table}
+        return {"schemaname": schema, "relname": name}
+    table_schema, _, table = index.table.rpartition(".")
+    return {"schemaname": table_schema or None, "relname": table}
+
+
+def _source_touches(
+    catalog: Catalog, sources: Iterable[str], action: str, scan: bool
+) -> list[Touch]:
+    """ACCESS SHARE on every relation a query reads (pg-truth: create_matview, refresh_*)."""
+    return [
+        _named_touch(catalog, name, LockMode.ACCESS_SHARE, action, scan=scan) for name in sources
+    ]
+
+
+def _foreign_key_targets(table: Table) -> list[str]:
+    targets = [c.references for c in table.constraints if c.references]
+    targets.extend(c.references for c in table.columns.values() if c.references)
+    return list(dict.fromkeys(t for t in targets if t and t != table.qualified))
+
+
+# --- statements -----------------------------------------------------------------------------
 
 
 def _touches(statement: Statement, catalog: Catalog, pg: int) -> tuple[list[Touch], bool]:
     kind = statement.kind
-    node = statement.node
-    if kind == "AlterTableStmt":
-        if node.get("objtype") not in (
-            None,
-            "OBJECT_TABLE",
-            "OBJECT_FOREIGN_TABLE",
-            "OBJECT_MATVIEW",
-        ):
-            if node.get("objtype") == "OBJECT_INDEX":
-                return [], True
-            return [], True
-        return _alter_table(statement, catalog, pg)
-    if kind == "IndexStmt":
-        key = "IndexStmt:concurrent" if node.get("concurrent") else "IndexStmt"
-        f = fact(key)
-        return [_touch(catalog, node.get("relation", {}), f, "CREATE INDEX")], f.transactional
-    if kind == "ReindexStmt":
-        concurrent = _def_flag(node.get("params", ()), "concurrently")
-        f = fact("ReindexStmt:concurrent" if concurrent else "ReindexStmt")
-        relation = node.get("relation")
-        if relation and node.get("kind") == "REINDEX_OBJECT_INDEX":
-            relation = _index_table(catalog, [x for x in range_name(relation) if x])
-        if not relation:
-            return [], f.transactional
-        return [_touch(catalog, relation, f, "REINDEX")], f.transactional
-    if kind == "DropStmt":
-        return _drop(node, catalog)
-    if kind == "RenameStmt":
-        rename_type = node.get("renameType", "")
-        relation = node.get("relation")
-        key = {
-            "OBJECT_TABLE": "RenameStmt:table",
-            "OBJECT_VIEW": "RenameStmt:table",
-            "OBJECT_MATVIEW": "RenameStmt:table",
-            "OBJECT_COLUMN": "RenameStmt:column",
-            "OBJECT_TABCONSTRAINT": "RenameStmt:constraint",
-            "OBJECT_INDEX": "RenameStmt:index",
-            "OBJECT_TRIGGER": "RenameStmt:trigger",
-        }.get(rename_type)
-        if key is None or not relation:
-            return [], True
-        f = fact(key)
-        if rename_type == "OBJECT_INDEX":
-            if pg < 12:
-                f = LockFact(LockMode.ACCESS_EXCLUSIVE)
-            return [_touch(catalog, relation, f, "RENAME INDEX")], True
-        return [_touch(catalog, relation, f, "RENAME")], True
-    if kind == "CreateStmt":
+    handler = _HANDLERS.get(kind)
+    if handler is not None:
+        return handler(statement.node, catalog, pg)
+    return [], kind not in _NEVER_IN_TRANSACTION
+
+
+#: Statements that cannot run inside a transaction block, whatever their options.
+_NEVER_IN_TRANSACTION = frozenset(
+    {
+        "CreatedbStmt",
+        "DropdbStmt",
+        "CreateTableSpaceStmt",
+        "DropTableSpaceStmt",
+        "AlterSystemStmt",
+    }
+)
+
+_Result = tuple[list[Touch], bool]
+
+
+def _alter_table_stmt(node: Node, catalog: Catalog, pg: int) -> _Result:
+    objtype = node.get("objtype")
+    if objtype == "OBJECT_INDEX":
+        # ALTER INDEX locks the index (SET TABLESPACE copies it under ACCESS EXCLUSIVE,
+        # which blocks every query the planner would consider it for).
         touches = []
-        relation = node.get("relation", {})
-        if node.get("partbound") and node.get("inhRelations"):
-            parent = node["inhRelations"][0].get("RangeVar", {})
-            touches.append(_touch(catalog, parent, fact("CreateStmt:partition_of"), "PARTITION OF"))
-        for element in node.get("tableElts", ()):
-            constraints = element.get("ColumnDef", {}).get("constraints", ()) or (
-                [element] if "Constraint" in element else []
+        for wrapped in node.get("cmds", ()):
+            cmd = wrapped.get("AlterTableCmd", {})
+            subtype = cmd.get("subtype", "")
+            f = fact(f"AlterTableCmd:{subtype}")
+            lock = f.lock
+            if subtype in ("AT_SetRelOptions", "AT_ResetRelOptions"):
+                lock = _reloptions_lock(cmd.get("def") or {})
+            touches.append(
+                _touch(
+                    catalog,
+                    node.get("relation", {}),
+                    f,
+                    "ALTER INDEX",
+                    lock=lock,
+                    rewrite=subtype == "AT_SetTableSpace",
+                    scan=False,
+                )
             )
-            for con in constraints:
-                c = con.get("Constraint", {})
-                if c.get("contype") == "CONSTR_FOREIGN":
-                    touches.append(
-                        _touch(
-                            catalog,
-                            c.get("pktable", {}),
-                            fact("CreateStmt:references"),
-                            "REFERENCES",
-                        )
-                    )
-        schema, name = range_name(relation)
-        touches.append(
-            Touch(
-                qualified(schema, name),
-                LockMode.ACCESS_EXCLUSIVE,
-                new=True,
-                action="CREATE TABLE",
-                location=relation.get("location"),
-            )
-        )
         return _merge(touches), True
-    if kind == "CreateTrigStmt":
-        return [
-            _touch(catalog, node.get("relation", {}), fact("CreateTrigStmt"), "CREATE TRIGGER")
-        ], True
-    if kind in ("CreatePolicyStmt", "AlterPolicyStmt"):
-        return [_touch(catalog, node.get("table", {}), fact(kind), "POLICY")], True
-    if kind == "RuleStmt":
-        return [_touch(catalog, node.get("relation", {}), fact(kind), "CREATE RULE")], True
-    if kind == "TruncateStmt":
-        f = fact("TruncateStmt")
-        return _merge(
-            [
-                _touch(catalog, r.get("RangeVar", {}), f, "TRUNCATE")
-                for r in node.get("relations", ())
-            ]
-        ), True
-    if kind == "VacuumStmt":
-        options = node.get("options", ())
-        if not node.get("is_vacuumcmd"):
-            f = fact("VacuumStmt:analyze")
-        elif _def_flag(options, "full"):
-            f = fact("VacuumStmt:full")
+    if objtype not in (
+        None,
+        "OBJECT_TABLE",
+        "OBJECT_FOREIGN_TABLE",
+        "OBJECT_MATVIEW",
+        "OBJECT_VIEW",
+    ):
+        return [], True
+    return _alter_table(node, catalog, pg)
+
+
+def _index_stmt(node: Node, catalog: Catalog, pg: int) -> _Result:
+    f = fact("IndexStmt:concurrent" if node.get("concurrent") else "IndexStmt")
+    relation = node.get("relation", {})
+    scan = f.scan
+    table = catalog.table_of(relation)
+    if not relation.get("inh") and table is not None and table.kind == "partitioned":
+        scan = False  # ON ONLY a partitioned table: an invalid parent index, nothing built
+    return [_touch(catalog, relation, f, "CREATE INDEX", scan=scan)], f.transactional
+
+
+def _reindex_stmt(node: Node, catalog: Catalog, pg: int) -> _Result:
+    concurrent = _def_flag(node.get("params", ()), "concurrently") or bool(node.get("concurrent"))
+    f = fact("ReindexStmt:concurrent" if concurrent else "ReindexStmt")
+    relation = node.get("relation")
+    which = node.get("kind", "")
+    if which not in ("REINDEX_OBJECT_INDEX", "REINDEX_OBJECT_TABLE") or not relation:
+        # SCHEMA, DATABASE and SYSTEM run one transaction per table.
+        return [], False
+    if which == "REINDEX_OBJECT_INDEX":
+        relation = _index_table(catalog, [x for x in range_name(relation) if x])
+    transactional = f.transactional
+    table = catalog.table_of(relation)
+    if table is not None and table.kind == "partitioned":
+        transactional = False  # one transaction per partition
+    # Plain REINDEX holds ACCESS EXCLUSIVE on the index it rebuilds: queries planned on the
+    # table need that index's lock, so reads wait too (pg-truth: reindex_table, reindex_index).
+    index_lock = None if concurrent else LockMode.ACCESS_EXCLUSIVE
+    return [_touch(catalog, relation, f, "REINDEX", index_lock=index_lock)], transactional
+
+
+def _rename_stmt(node: Node, catalog: Catalog, pg: int) -> _Result:
+    rename_type = node.get("renameType", "")
+    relation = node.get("relation")
+    key = {
+        "OBJECT_TABLE": "RenameStmt:table",
+        "OBJECT_VIEW": "RenameStmt:table",
+        "OBJECT_MATVIEW": "RenameStmt:table",
+        "OBJECT_FOREIGN_TABLE": "RenameStmt:table",
+        "OBJECT_COLUMN": "RenameStmt:column",
+        "OBJECT_TABCONSTRAINT": "RenameStmt:constraint",
+        "OBJECT_INDEX": "RenameStmt:index",
+        "OBJECT_TRIGGER": "RenameStmt:trigger",
+    }.get(rename_type)
+    if key is None or not relation:
+        return [], True
+    f = fact(key)
+    if rename_type == "OBJECT_INDEX":
+        if pg < 12:
+            f = LockFact(LockMode.ACCESS_EXCLUSIVE)
+        # The index itself is locked, not its table (pg-truth: rename_index).
+        return [_touch(catalog, relation, f, "RENAME INDEX")], True
+    return [_touch(catalog, relation, f, "RENAME")], True
+
+
+def _create_stmt(node: Node, catalog: Catalog, pg: int) -> _Result:
+    touches = []
+    relation = node.get("relation", {})
+    bound = node.get("partbound")
+    for parent_node in node.get("inhRelations", ()):
+        parent_rv = parent_node.get("RangeVar", {})
+        if bound:
+            touches.append(
+                _touch(catalog, parent_rv, fact("CreateStmt:partition_of"), "PARTITION OF")
+            )
+            parent = catalog.table_of(parent_rv)
+            if parent is not None and parent.default_partition and not bound.get("is_default"):
+                # Rows of the DEFAULT partition that belong to the new partition are looked
+                # for, under ACCESS EXCLUSIVE (pg-truth:
+                # create_table_partition_of_with_default_partition).
+                touches.append(
+                    _named_touch(
+                        catalog,
+                        parent.default_partition,
+                        LockMode.ACCESS_EXCLUSIVE,
+                        "PARTITION OF",
+                        scan=True,
+                    )
+                )
         else:
-            f = fact("VacuumStmt")
-        touches = [
-            _touch(catalog, r.get("VacuumRelation", {}).get("relation", {}), f, "VACUUM")
-            for r in node.get("rels", ()) or ()
-        ]
-        return _merge(touches), f.transactional
-    if kind == "ClusterStmt":
-        relation = node.get("relation")
-        return ([_touch(catalog, relation, fact(kind), "CLUSTER")] if relation else []), True
-    if kind == "RefreshMatViewStmt":
-        f = fact(
-            "RefreshMatViewStmt:concurrent" if node.get("concurrent") else "RefreshMatViewStmt"
+            touches.append(
+                _touch(catalog, parent_rv, LockFact(LockMode.SHARE_UPDATE_EXCLUSIVE), "INHERITS")
+            )
+    for element in node.get("tableElts", ()):
+        constraints = element.get("ColumnDef", {}).get("constraints", ()) or (
+            [element] if "Constraint" in element else []
         )
-        return [_touch(catalog, node.get("relation", {}), f, "REFRESH MATERIALIZED VIEW")], True
-    if kind == "CommentStmt":
-        objtype = node.get("objtype")
-        obj = node.get("object", {})
-        names = _names(obj.get("List", {}).get("items", ()))
-        if objtype == "OBJECT_COLUMN":
-            names = names[:-1]
-        if objtype in ("OBJECT_TABLE", "OBJECT_COLUMN") and names:
-            rv = {"schemaname": names[0] if len(names) > 1 else None, "relname": names[-1]}
-            return [_touch(catalog, rv, fact(kind), "COMMENT")], True
+        for con in constraints:
+            c = con.get("Constraint", {})
+            if c.get("contype") == "CONSTR_FOREIGN":
+                touches.append(
+                    _touch(
+                        catalog, c.get("pktable", {}), fact("CreateStmt:references"), "REFERENCES"
+                    )
+                )
+    schema, name = range_name(relation)
+    touches.append(
+        Touch(
+            qualified(schema, name),
+            LockMode.ACCESS_EXCLUSIVE,
+            new=True,
+            action="CREATE TABLE",
+            location=relation.get("location"),
+        )
+    )
+    return _merge(touches), True
+
+
+def _create_table_as_stmt(node: Node, catalog: Catalog, pg: int) -> _Result:
+    into = node.get("into", {})
+    into = into.get("IntoClause", into)
+    relation = into.get("rel", {})
+    schema, name = range_name(relation)
+    touches = _source_touches(
+        catalog, query_relations(node.get("query")), "CREATE AS", not into.get("skipData")
+    )
+    touches.append(
+        Touch(
+            qualified(schema, name),
+            LockMode.ACCESS_EXCLUSIVE,
+            new=True,
+            action="CREATE",
+            location=relation.get("location"),
+        )
+    )
+    return _merge(touches), True
+
+
+def _simple(key: str, field: str, action: str):
+    def handler(node: Node, catalog: Catalog, pg: int) -> _Result:
+        return [_touch(catalog, node.get(field, {}), fact(key), action)], True
+
+    return handler
+
+
+def _truncate_stmt(node: Node, catalog: Catalog, pg: int) -> _Result:
+    f = fact("TruncateStmt")
+    return _merge(
+        [_touch(catalog, r.get("RangeVar", {}), f, "TRUNCATE") for r in node.get("relations", ())]
+    ), True
+
+
+def _vacuum_stmt(node: Node, catalog: Catalog, pg: int) -> _Result:
+    options = node.get("options", ())
+    if not node.get("is_vacuumcmd"):
+        f = fact("VacuumStmt:analyze")
+    elif _def_flag(options, "full"):
+        f = fact("VacuumStmt:full")
+    else:
+        f = fact("VacuumStmt")
+    touches = [
+        _touch(catalog, r.get("VacuumRelation", {}).get("relation", {}), f, "VACUUM")
+        for r in node.get("rels", ()) or ()
+    ]
+    return _merge(touches), f.transactional
+
+
+def _cluster_stmt(node: Node, catalog: Catalog, pg: int) -> _Result:
+    relation = node.get("relation")
+    if not relation:
+        return [], False  # CLUSTER of every clustered table: one transaction per table
+    return [_touch(catalog, relation, fact("ClusterStmt"), "CLUSTER")], True
+
+
+def _refresh_stmt(node: Node, catalog: Catalog, pg: int) -> _Result:
+    f = fact("RefreshMatViewStmt:concurrent" if node.get("concurrent") else "RefreshMatViewStmt")
+    relation = node.get("relation", {})
+    touches = [_touch(catalog, relation, f, "REFRESH MATERIALIZED VIEW")]
+    view = catalog.table_of(relation)
+    if view is not None and not node.get("skipData"):
+        touches.extend(_source_touches(catalog, view.sources, "REFRESH", True))
+    return _merge(touches), True
+
+
+_COMMENT_ON_RELATION = frozenset(
+    {"OBJECT_TABLE", "OBJECT_VIEW", "OBJECT_MATVIEW", "OBJECT_FOREIGN_TABLE", "OBJECT_INDEX"}
+)
+_COMMENT_ON_RELATION_PART = frozenset(
+    {"OBJECT_COLUMN", "OBJECT_TABCONSTRAINT", "OBJECT_TRIGGER", "OBJECT_POLICY", "OBJECT_RULE"}
+)
+
+
+def _comment_stmt(node: Node, catalog: Catalog, pg: int) -> _Result:
+    objtype = node.get("objtype")
+    names = _names(node.get("object", {}).get("List", {}).get("items", ()))
+    if objtype in _COMMENT_ON_RELATION_PART:
+        names = names[:-1]
+    elif objtype not in _COMMENT_ON_RELATION:
         return [], True
-    if kind == "LockStmt":
-        mode = LockMode(max(1, min(8, node.get("mode", 8))))
-        return _merge(
-            [
-                _touch(catalog, r.get("RangeVar", {}), LockFact(mode), "LOCK")
-                for r in node.get("relations", ())
-            ]
-        ), True
-    if kind in ("UpdateStmt", "DeleteStmt", "InsertStmt", "MergeStmt"):
-        relation = node.get("relation") or node.get("relation", {})
-        scan = kind != "InsertStmt" and node.get("whereClause") is None
-        f = fact(kind)
-        return [_touch(catalog, relation, f, kind.removesuffix("Stmt").upper(), scan=scan)], True
-    if kind == "ViewStmt" and node.get("replace"):
-        view = node.get("view", {})
-        if catalog.table_of(view) is not None:
-            return [_touch(catalog, view, fact("ViewStmt:replace"), "CREATE OR REPLACE VIEW")], True
+    if not names:
         return [], True
-    if kind in ("CreateTableAsStmt",):
-        into = node.get("into", {}).get("IntoClause", {}).get("rel", {})
-        schema, name = range_name(into)
-        return [
-            Touch(qualified(schema, name), LockMode.ACCESS_EXCLUSIVE, new=True, action="CREATE")
-        ], True
+    return [_touch(catalog, _range_var(names), fact("CommentStmt"), "COMMENT")], True
+
+
+def _lock_stmt(node: Node, catalog: Catalog, pg: int) -> _Result:
+    mode = LockMode(max(1, min(8, node.get("mode", 8))))
+    return _merge(
+        [
+            _touch(catalog, r.get("RangeVar", {}), LockFact(mode), "LOCK")
+            for r in node.get("relations", ())
+        ]
+    ), True
+
+
+def _dml_stmt(node: Node, catalog: Catalog, pg: int, kind: str) -> _Result:
+    relation = node.get("relation") or {}
+    scan = kind != "InsertStmt" and node.get("whereClause") is None
+    f = fact(kind)
+    return [_touch(catalog, relation, f, kind.removesuffix("Stmt").upper(), scan=scan)], True
+
+
+def _view_stmt(node: Node, catalog: Catalog, pg: int) -> _Result:
+    view = node.get("view", {})
+    if node.get("replace") and catalog.table_of(view) is not None:
+        return [_touch(catalog, view, fact("ViewStmt:replace"), "CREATE OR REPLACE VIEW")], True
     return [], True
+
+
+def _create_stats_stmt(node: Node, catalog: Catalog, pg: int) -> _Result:
+    return _merge(
+        [
+            _touch(catalog, r.get("RangeVar", {}), fact("CreateStatsStmt"), "CREATE STATISTICS")
+            for r in node.get("relations", ())
+            if "RangeVar" in r
+        ]
+    ), True
+
+
+def _set_schema_stmt(node: Node, catalog: Catalog, pg: int) -> _Result:
+    if node.get("objectType") not in (
+        "OBJECT_TABLE",
+        "OBJECT_VIEW",
+        "OBJECT_MATVIEW",
+        "OBJECT_FOREIGN_TABLE",
+    ) or not node.get("relation"):
+        return [], True
+    f = LockFact(LockMode.ACCESS_EXCLUSIVE)
+    return [_touch(catalog, node["relation"], f, "SET SCHEMA")], True
+
+
+def _alter_enum_stmt(node: Node, catalog: Catalog, pg: int) -> _Result:
+    # ADD VALUE runs in a transaction block from PostgreSQL 12 (pg-truth: enum_add_value).
+    return [], not (node.get("newVal") and not node.get("oldVal") and pg < 12)
+
+
+def _alter_database_stmt(node: Node, catalog: Catalog, pg: int) -> _Result:
+    moves = any(
+        o.get("DefElem", {}).get("defname") == "tablespace" for o in node.get("options", ())
+    )
+    return [], not moves
+
+
+def _create_subscription_stmt(node: Node, catalog: Catalog, pg: int) -> _Result:
+    options = node.get("options", ())
+    names = {o.get("DefElem", {}).get("defname") for o in options}
+    creates_slot = ("create_slot" not in names or _def_flag(options, "create_slot")) and (
+        "connect" not in names or _def_flag(options, "connect")
+    )
+    return [], not creates_slot
 
 
 _DROP_KEYS = {
@@ -612,7 +1056,7 @@ _DROP_KEYS = {
 }
 
 
-def _drop(node: Node, catalog: Catalog) -> tuple[list[Touch], bool]:
+def _drop(node: Node, catalog: Catalog, pg: int = 15) -> _Result:
     remove = node.get("removeType")
     touches: list[Touch] = []
     transactional = True
@@ -625,11 +1069,53 @@ def _drop(node: Node, catalog: Catalog) -> tuple[list[Touch], bool]:
             transactional = f.transactional
             touches.append(_touch(catalog, _index_table(catalog, names), f, "DROP INDEX"))
         elif remove in ("OBJECT_TRIGGER", "OBJECT_POLICY", "OBJECT_RULE"):
-            table = names[:-1]
-            if table:
-                rv = {"schemaname": table[0] if len(table) > 1 else None, "relname": table[-1]}
-                touches.append(_touch(catalog, rv, fact(_DROP_KEYS[remove]), "DROP"))
+            if len(names) > 1:
+                touches.append(
+                    _touch(catalog, _range_var(names[:-1]), fact(_DROP_KEYS[remove]), "DROP")
+                )
         elif remove in _DROP_KEYS:
-            rv = {"schemaname": names[0] if len(names) > 1 else None, "relname": names[-1]}
-            touches.append(_touch(catalog, rv, fact(_DROP_KEYS[remove]), "DROP"))
+            range_var = _range_var(names)
+            touches.append(_touch(catalog, range_var, fact(_DROP_KEYS[remove]), "DROP"))
+            table = catalog.table_of(range_var)
+            if table is None:
+                continue
+            # Its foreign keys' triggers on the referenced tables go too, and a partition is
+            # detached from its parent: both under ACCESS EXCLUSIVE.
+            for target in _foreign_key_targets(table):
+                touches.append(_named_touch(catalog, target, LockMode.ACCESS_EXCLUSIVE, "DROP"))
+            if table.parent:
+                touches.append(
+                    _named_touch(catalog, table.parent, LockMode.ACCESS_EXCLUSIVE, "DROP")
+                )
     return _merge(touches), transactional
+
+
+_HANDLERS = {
+    "AlterTableStmt": _alter_table_stmt,
+    "IndexStmt": _index_stmt,
+    "ReindexStmt": _reindex_stmt,
+    "DropStmt": _drop,
+    "RenameStmt": _rename_stmt,
+    "CreateStmt": _create_stmt,
+    "CreateTableAsStmt": _create_table_as_stmt,
+    "CreateTrigStmt": _simple("CreateTrigStmt", "relation", "CREATE TRIGGER"),
+    "CreatePolicyStmt": _simple("CreatePolicyStmt", "table", "POLICY"),
+    "AlterPolicyStmt": _simple("AlterPolicyStmt", "table", "POLICY"),
+    "RuleStmt": _simple("RuleStmt", "relation", "CREATE RULE"),
+    "TruncateStmt": _truncate_stmt,
+    "VacuumStmt": _vacuum_stmt,
+    "ClusterStmt": _cluster_stmt,
+    "RefreshMatViewStmt": _refresh_stmt,
+    "CommentStmt": _comment_stmt,
+    "LockStmt": _lock_stmt,
+    "InsertStmt": lambda n, c, pg: _dml_stmt(n, c, pg, "InsertStmt"),
+    "UpdateStmt": lambda n, c, pg: _dml_stmt(n, c, pg, "UpdateStmt"),
+    "DeleteStmt": lambda n, c, pg: _dml_stmt(n, c, pg, "DeleteStmt"),
+    "MergeStmt": lambda n, c, pg: _dml_stmt(n, c, pg, "MergeStmt"),
+    "ViewStmt": _view_stmt,
+    "CreateStatsStmt": _create_stats_stmt,
+    "AlterObjectSchemaStmt": _set_schema_stmt,
+    "AlterEnumStmt": _alter_enum_stmt,
+    "AlterDatabaseStmt": _alter_database_stmt,
+    "CreateSubscriptionStmt": _create_subscription_stmt,
+}

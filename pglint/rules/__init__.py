@@ -14,7 +14,8 @@ from pglint.rules.registry import CheckSpec, spec_of
 
 #: Built-in rule modules of pglint.rules. Also declared as ``pglint.rules`` entry points.
 MODULES: tuple[str, ...] = (
-    "locking", "rewrites", "transactions", "schema", "breaking", "restrictions", "meta",
+    "locking", "rewrites", "transactions", "schema", "breaking", "restrictions", "rollback",
+    "meta",
 )
 
 
@@ -157,4 +158,6 @@ def load_catalogue() -> Catalogue:
 
 
 #: Rules the engine itself reports (no check function): parse failures, directive problems.
-_ENGINE_RULES = frozenset({"syntax-error", "unused-ignore", "unreadable-file"})
+_ENGINE_RULES = frozenset(
+    {"syntax-error", "unused-ignore", "unreadable-file", "invalid-migration-set"}
+)

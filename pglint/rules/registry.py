@@ -22,6 +22,7 @@ class Hit:
     effect: Effect | None = None
     help: str | None = None
     end_at: int | None = None
+    path: str | None = None  # migration-scope checks: the file to report in, when no effect
 
 
 @dataclass(frozen=True, slots=True)

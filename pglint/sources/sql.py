@@ -99,12 +99,16 @@ def _pieces(text: str, first: ParseError) -> Iterator[tuple[int, int, tuple[str,
             tokens = []
     start = 0
     last_semicolon = -1
+    body = _RoutineBody()
     for token in tokens:
-        if token.name == "ASCII_59":
+        if token.name == "ASCII_59" and not body.inside:
             # Keep the semicolon so the parser reports the same location as for the whole file.
             yield start, token.end + 1, None
             start = token.end + 1
             last_semicolon = token.end
+            body = _RoutineBody()
+        else:
+            body.feed(token.name)
     if scanner_error is not None:
         begin = last_semicolon + 1
         yield begin, len(text), (scanner_error[0], scanner_error[1] - begin)
@@ -112,6 +116,51 @@ def _pieces(text: str, first: ParseError) -> Iterator[tuple[int, int, tuple[str,
     if text[start:limit].strip():
         yield start, limit, None
     del first
+
+
+class _RoutineBody:
+    """Tracks ``BEGIN ATOMIC … END`` in ``CREATE [OR REPLACE] FUNCTION|PROCEDURE``.
+
+    Semicolons inside such a body do not end the statement. Like psql, this looks at the
+    statement's first keywords, then counts BEGIN and END (and CASE … END inside a body)
+    outside parentheses.
+    """
+
+    __slots__ = ("depth", "head", "parens")
+
+    def __init__(self) -> None:
+        self.head: list[str] = []
+        self.depth = 0
+        self.parens = 0
+
+    @property
+    def inside(self) -> bool:
+        return self.depth > 0
+
+    def _routine(self) -> bool:
+        head = self.head
+        if len(head) < 2 or head[0] != "CREATE":
+            return False
+        if head[1] in ("FUNCTION", "PROCEDURE"):
+            return True
+        return (
+            head[1:3] == ["OR", "REPLACE"]
+            and len(head) > 3
+            and head[3] in ("FUNCTION", "PROCEDURE")
+        )
+
+    def feed(self, name: str) -> None:
+        if len(self.head) < 4:
+            self.head.append(name)
+        if name == "ASCII_40":
+            self.parens += 1
+        elif name == "ASCII_41":
+            self.parens = max(0, self.parens - 1)
+        elif self.parens == 0 and self._routine():
+            if name == "BEGIN_P" or (name == "CASE" and self.depth > 0):
+                self.depth += 1
+            elif name == "END_P" and self.depth > 0:
+                self.depth -= 1
 
 
 # --- DO blocks -------------------------------------------------------------------------------
@@ -122,13 +171,16 @@ _WRAPPER_TAIL = "$pglint_body$"
 
 def _do_block_statements(do: Statement, text: str, base: int) -> list[Statement]:
     """Statements of a PL/pgSQL ``DO`` block that run when the migration runs."""
-    body, language, body_start = None, "plpgsql", -1
+    body, language, body_start, doubled = None, "plpgsql", -1, False
     for arg in do.node.get("args", ()):
         elem = arg.get("DefElem", {})
         value = elem.get("arg", {}).get("String", {}).get("sval")
         if elem.get("defname") == "as":
             body = value
-            body_start = _body_offset(text, base, do.locate(elem.get("arg_location", -1)))
+            quote_at = do.locate(elem.get("arg_location", -1))
+            body_start = _body_offset(text, base, quote_at)
+            # In a '…' body every quote of the code is written twice in the file.
+            doubled = 0 <= quote_at - base < len(text) and text[quote_at - base] == "'"
         elif elem.get("defname") == "language" and value:
             language = value.lower()
     if body is None or language != "plpgsql" or "$pglint_body$" in body:
@@ -147,7 +199,8 @@ def _do_block_statements(do: Statement, text: str, base: int) -> list[Statement]
         at = body.find(query, line_starts[line])
         if at < 0:
             at = body.find(query)
-        offset = body_start + (at if at >= 0 else line_starts[line])
+        at = at if at >= 0 else line_starts[line]
+        offset = body_start + at + (body.count("'", 0, at) if doubled else 0)
         parsed = parse_sql(query, base=offset, part=do.part, origin="do")
         found.extend(parsed.statements)
     return found

@@ -1,0 +1,203 @@
+"""Benchmark: pglint against Squawk over a corpus of migrations, plus pglint's start-up time.
+
+Usage::
+
+    python bench/bench.py [CORPUS] [--rounds 5] [--startup-runs 21] [--json]
+
+CORPUS defaults to ``../shared/corpus/sql`` next to the repository. Both tools get the same
+list of ``.sql`` files on the command line (in identical chunks when the list is longer
+than one command line may be), run as subprocesses from an empty working directory (so no
+project configuration applies), and are timed by wall clock from process start to exit.
+Runs alternate between the tools, and the first of each pair alternates too.
+
+Reported: files per second for each tool (median of the rounds), the ratio of pglint's time
+to Squawk's (at most 1.0 means pglint is as fast or faster), and the median start-up time
+of ``pglint check`` on one small file (target: at most 150 ms).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+DEFAULT_CORPUS = REPO / ".." / "shared" / "corpus" / "sql"
+STARTUP_TARGET_MS = 150.0
+SMALL_MIGRATION = "ALTER TABLE accounts ADD COLUMN note text;\n"
+
+
+def find_tool(name: str) -> list[str] | None:
+    """The command for ``name``: next to this Python first (the venv), then on PATH."""
+    beside = Path(sys.executable).parent / name
+    if beside.is_file() and os.access(beside, os.X_OK):
+        return [str(beside)]
+    found = shutil.which(name)
+    if found:
+        return [found]
+    if name == "pglint":
+        return [sys.executable, "-m", "pglint"]
+    return None
+
+
+def corpus_files(root: Path) -> list[str]:
+    """Every ``.sql`` file under ``root`` outside hidden folders, sorted."""
+    found = []
+    for folder, dirs, files in os.walk(root):
+        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+        found.extend(str(Path(folder, f)) for f in sorted(files) if f.endswith(".sql"))
+    return found
+
+
+def argument_budget() -> int:
+    """Bytes of file names one command line may carry, with room for the environment."""
+    try:
+        limit = os.sysconf("SC_ARG_MAX")
+    except (ValueError, OSError):
+        limit = 128 * 1024
+    environment = sum(len(k) + len(v) + 2 for k, v in os.environ.items())
+    return max(16 * 1024, min(limit // 2, limit - environment - 64 * 1024))
+
+
+def chunks(files: list[str], budget: int) -> list[list[str]]:
+    """Split ``files`` so that no command line carries more than ``budget`` bytes of names."""
+    out: list[list[str]] = [[]]
+    size = 0
+    for name in files:
+        cost = len(os.fsencode(name)) + 1 + 8  # the name, its NUL and its argv pointer
+        if out[-1] and size + cost > budget:
+            out.append([])
+            size = 0
+        out[-1].append(name)
+        size += cost
+    return [c for c in out if c]
+
+
+def run(command: list[str], cwd: str, accept: tuple[int, ...] = (0, 1)) -> tuple[float, bytes]:
+    """Wall-clock seconds of one run, and its standard output."""
+    start = time.perf_counter()
+    done = subprocess.run(command, cwd=cwd, capture_output=True, check=False)
+    elapsed = time.perf_counter() - start
+    if done.returncode not in accept:
+        raise SystemExit(
+            f"{command[0]} exited with {done.returncode}:\n"
+            + done.stderr.decode("utf-8", "replace")[-2000:]
+        )
+    return elapsed, done.stdout
+
+
+def run_all(base: list[str], groups: list[list[str]], cwd: str) -> tuple[float, list[bytes]]:
+    total, outputs = 0.0, []
+    for group in groups:
+        elapsed, out = run([*base, *group], cwd)
+        total += elapsed
+        outputs.append(out)
+    return total, outputs
+
+
+def check_outputs(tool: str, outputs: list[bytes]) -> int:
+    """Each run printed valid JSON; returns how many findings it reported."""
+    count = 0
+    for out in outputs:
+        try:
+            data = json.loads(out or b"[]")
+        except ValueError as error:
+            raise SystemExit(f"{tool} printed invalid JSON: {error}") from None
+        if isinstance(data, dict):
+            data = data.get("findings", data.get("results", []))
+        count += len(data)
+    return count
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("corpus", nargs="?", default=str(DEFAULT_CORPUS))
+    parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--startup-runs", type=int, default=21)
+    parser.add_argument("--json", action="store_true", help="print the figures as JSON")
+    args = parser.parse_args(argv)
+
+    root = Path(args.corpus).resolve()
+    files = corpus_files(root)
+    if not files:
+        print(f"no .sql files under {root}", file=sys.stderr)
+        return 2
+    pglint = find_tool("pglint")
+    squawk = find_tool("squawk")
+    if squawk is None:
+        print("squawk not found (pip install squawk-cli)", file=sys.stderr)
+        return 2
+    assert pglint is not None
+    groups = chunks(files, argument_budget())
+    pglint_cmd = [*pglint, "check", "--format", "json"]
+    squawk_cmd = [*squawk, "--reporter", "json"]
+
+    with tempfile.TemporaryDirectory(prefix="pglint-bench-") as cwd:
+        # Warm the page cache and both tools' imports once.
+        _, out = run_all(pglint_cmd, groups, cwd)
+        pglint_findings = check_outputs("pglint", out)
+        _, out = run_all(squawk_cmd, groups, cwd)
+        squawk_findings = check_outputs("squawk", out)
+
+        times: dict[str, list[float]] = {"pglint": [], "squawk": []}
+        for number in range(args.rounds):
+            order = ("pglint", "squawk") if number % 2 == 0 else ("squawk", "pglint")
+            for tool in order:
+                command = pglint_cmd if tool == "pglint" else squawk_cmd
+                elapsed, _ = run_all(command, groups, cwd)
+                times[tool].append(elapsed)
+
+        small = Path(cwd, "0001_small.sql")
+        small.write_text(SMALL_MIGRATION, encoding="utf-8")
+        startup = {"pglint": [], "squawk": []}
+        for _ in range(args.startup_runs):
+            startup["pglint"].append(run([*pglint_cmd, str(small)], cwd)[0])
+            startup["squawk"].append(run([*squawk_cmd, str(small)], cwd)[0])
+
+    median = {tool: statistics.median(values) for tool, values in times.items()}
+    result = {
+        "corpus": str(root),
+        "files": len(files),
+        "invocations_per_run": len(groups),
+        "rounds": args.rounds,
+        "seconds": {tool: [round(v, 4) for v in values] for tool, values in times.items()},
+        "files_per_second": {tool: round(len(files) / median[tool], 1) for tool in median},
+        "findings": {"pglint": pglint_findings, "squawk": squawk_findings},
+        "ratio_pglint_to_squawk": round(median["pglint"] / median["squawk"], 3),
+        "startup_ms": {
+            tool: round(statistics.median(values) * 1000, 1) for tool, values in startup.items()
+        },
+        "startup_target_ms": STARTUP_TARGET_MS,
+    }
+    if args.json:
+        print(json.dumps(result, indent=2))
+        return 0
+    print(f"corpus: {root} ({len(files)} files, {len(groups)} invocation(s) per run)")
+    for tool in ("pglint", "squawk"):
+        runs = ", ".join(f"{v:.2f}" for v in times[tool])
+        print(
+            f"{tool:>7}: {result['files_per_second'][tool]:>8.1f} files/s "
+            f"(median {median[tool]:.3f} s; runs {runs} s; "
+            f"{result['findings'][tool]} findings)"
+        )
+    ratio = result["ratio_pglint_to_squawk"]
+    verdict = "as fast or faster" if ratio <= 1.0 else "slower"
+    print(f"  ratio: {ratio:.3f} (pglint time / squawk time; pglint is {verdict})")
+    target = "meets" if result["startup_ms"]["pglint"] <= STARTUP_TARGET_MS else "misses"
+    print(
+        f"startup: pglint check on one small file {result['startup_ms']['pglint']:.1f} ms "
+        f"(median of {args.startup_runs}; {target} the {STARTUP_TARGET_MS:.0f} ms target); "
+        f"squawk {result['startup_ms']['squawk']:.1f} ms"
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

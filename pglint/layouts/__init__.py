@@ -1,0 +1,94 @@
+"""Migration tool layouts: find the migration sets among paths and order them.
+
+Each module describes one tool (``LAYOUT``). :func:`find_sets` groups files by the folder
+that holds a tool's migrations, recognises the tool, and returns ordered
+:class:`~pglint.layouts.base.MigrationSet` objects.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Iterable
+from functools import cache
+from pathlib import Path
+
+from pglint.layouts.base import Layout, MigrationSet, Reader
+
+#: Layout modules in detection order: the most specific markers first, ``plain`` last.
+MODULES: tuple[str, ...] = (
+    "sqitch", "diesel", "prisma", "flyway", "popx", "goose", "dbmate", "drizzle",
+    "golang_migrate", "plain",
+)
+
+FOLDER_FILES = frozenset({"up.sql", "down.sql", "migration.sql"})
+SQITCH_DIRS = frozenset({"deploy", "revert", "verify"})
+
+
+@cache
+def layouts() -> dict[str, Layout]:
+    found = {}
+    for name in MODULES:
+        layout: Layout = importlib.import_module(f"pglint.layouts.{name}").LAYOUT
+        found[layout.name] = layout
+    return found
+
+
+def set_root(path: Path) -> Path:
+    """The folder that holds the migration set a file belongs to."""
+    parent = path.parent
+    if path.name in FOLDER_FILES:
+        return parent.parent
+    # sqitch: deploy/<change>.sql, and deploy/<dir>/<change>.sql for change names with "/".
+    for ancestor in path.parents:
+        if ancestor.name in SQITCH_DIRS and (ancestor.parent / "sqitch.plan").is_file():
+            return ancestor.parent
+    return parent
+
+
+def detect(root: Path, files: list[Path], reader: Reader, forced: str | None = None) -> Layout:
+    table = layouts()
+    if forced is not None:
+        return table[forced]
+    for layout in table.values():
+        if layout.detect(root, files, reader):
+            return layout
+    return table["plain"]
+
+
+def sql_files_in(root: Path) -> list[Path]:
+    """Every .sql file of a set root: its own files and those one folder down."""
+    found = [p for p in root.glob("*.sql") if p.is_file()]
+    found += [p for p in root.glob("*/*.sql") if p.is_file() and set_root(p) == root]
+    if (root / "sqitch.plan").is_file():
+        for name in sorted(SQITCH_DIRS):
+            found += [p for p in root.glob(f"{name}/*/**/*.sql") if p.is_file()]
+    return sorted(set(found))
+
+
+def find_sets(
+    files: Iterable[Path], reader: Reader, forced: str | None = None, complete: bool = False
+) -> list[MigrationSet]:
+    """Group ``files`` into migration sets, one per set root, in path order.
+
+    With ``complete``, each root's other migration files are added too (pre-commit names
+    single files; the migrations before them are needed to replay the schema).
+    """
+    groups: dict[Path, list[Path]] = {}
+    for path in files:
+        groups.setdefault(set_root(path), []).append(path)
+    sets = []
+    for root in sorted(groups):
+        members = sorted(groups[root])
+        layout = detect(root, members, reader, forced)
+        if complete:
+            siblings = sql_files_in(root)
+            if len(siblings) > len(members) and (layout.name != "plain" or all(_in_sequence(p) for p in members)):
+                members = sorted(set(members) | set(siblings))
+                layout = detect(root, members, reader, forced)
+        sets.append(layout.build(root, members, reader))
+    return sets
+
+
+def _in_sequence(path: Path) -> bool:
+    """A plain file whose name starts with a version, so that files before it ran first."""
+    return path.name[:1].isdigit() or (path.name[:1] in "vV" and path.name[1:2].isdigit())

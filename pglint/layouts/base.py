@@ -1,0 +1,178 @@
+"""Migration sets: the migrations of one folder, ordered as their tool runs them."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pglast
+
+from pglint.discovery import read_source
+
+
+@dataclass(frozen=True, slots=True)
+class Part:
+    """A run of SQL that one migration step executes: a whole file or a section of one."""
+
+    path: Path
+    role: str  # "up" or "down"
+    start: int = 0  # character offsets of the section in the file's text
+    end: int | None = None
+    #: How this part runs when it differs from its migration's mode (dbmate sections,
+    #: popx ``.autocommit.`` files); None: as :meth:`Migration.transaction_of` says.
+    transaction: bool | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Migration:
+    """One migration: its up parts, its rollback parts, and how its tool runs it."""
+
+    version: str
+    name: str
+    up: tuple[Part, ...]
+    down: tuple[Part, ...] | None
+    transaction: bool | None  # None: the layout does not say
+    sort_key: tuple = ()
+    irreversible: str | None = None
+    #: Transaction mode of the rollback when it differs from the up's (None: same).
+    down_transaction: bool | None = None
+    #: Where the transaction mode comes from, for messages ("diesel wraps each migration
+    #: in a transaction; no metadata.toml sets run_in_transaction = false").
+    transaction_reason: str = ""
+    #: Scripts that belong to the migration but are not run by up or down (sqitch verify).
+    verify: tuple[Part, ...] = ()
+
+    def transaction_of(self, part: Part) -> bool | None:
+        """Whether ``part`` runs inside a transaction (None: the layout does not say)."""
+        if part.transaction is not None:
+            return part.transaction
+        if part.role == "down" and self.down_transaction is not None:
+            return self.down_transaction
+        return self.transaction
+
+    @property
+    def label(self) -> str:
+        return f"{self.version}_{self.name}" if self.name else self.version
+
+    @property
+    def paths(self) -> tuple[Path, ...]:
+        seen: dict[Path, None] = {}
+        for part in (*self.up, *(self.down or ())):
+            seen.setdefault(part.path, None)
+        return tuple(seen)
+
+
+@dataclass(frozen=True, slots=True)
+class SetProblem:
+    """Something wrong with the set itself: a duplicate version, a down without an up, …"""
+
+    path: Path
+    message: str
+
+
+@dataclass(slots=True)
+class MigrationSet:
+    root: Path
+    layout: str
+    migrations: list[Migration]
+    supports_rollback: bool
+    problems: list[SetProblem] = field(default_factory=list)
+    note: str = ""
+    #: Files of the set's folder that the tool does not run, with the reason (popx files
+    #: for other databases, sqitch verify scripts). Not migrations; do not lint as such.
+    ignored: dict[Path, str] = field(default_factory=dict)
+    #: The tool runs all pending migrations in one transaction (drizzle): a statement
+    #: that needs an earlier migration committed fails even across files.
+    shared_transaction: bool = False
+
+
+class Reader:
+    """Reads files once, caching text and errors."""
+
+    def __init__(self) -> None:
+        self._cache: dict[Path, tuple[str | None, str | None]] = {}
+
+    def read(self, path: Path) -> tuple[str | None, str | None]:
+        found = self._cache.get(path)
+        if found is None:
+            found = read_source(path)
+            self._cache[path] = found
+        return found
+
+    def text(self, path: Path) -> str:
+        return self.read(path)[0] or ""
+
+
+_NUMBER = re.compile(r"(\d+)")
+
+
+def natural_key(text: str) -> tuple:
+    """Sort key that compares digit runs as numbers: ``V1.10`` after ``V1.9``."""
+    return tuple(int(p) if p.isdigit() else p.lower() for p in _NUMBER.split(text) if p != "")
+
+
+def version_key(version: str) -> tuple[int, ...]:
+    """Flyway-style version: parts separated by ``.`` or ``_``, compared numerically."""
+    parts = re.split(r"[._]", version)
+    return tuple(int(p) if p.isdigit() else 0 for p in parts if p != "")
+
+
+@dataclass(frozen=True, slots=True)
+class Layout:
+    """A migration tool's layout: how to recognise its folders and read its migrations."""
+
+    name: str
+    title: str
+    rollback: bool
+    detect: Callable[[Path, list[Path], Reader], bool]
+    build: Callable[[Path, list[Path], Reader], MigrationSet]
+    transaction_doc: str = ""
+
+
+def count_statements(text: str) -> int:
+    """Number of SQL statements in ``text``, cut with PostgreSQL's own scanner.
+
+    Comments and empty statements do not count. Text the scanner rejects (an unterminated
+    quote, say) falls back to counting semicolon-separated pieces that are not blank.
+    """
+    try:
+        return sum(1 for _ in pglast.split(text, with_parser=False))
+    except Exception:  # any scanner failure: fall back to a rough count
+        stripped = re.sub(r"--[^\n]*", "", text)
+        return sum(1 for piece in stripped.split(";") if piece.strip())
+
+
+def one_query_transaction(text: str | None, how: str = "the tool sends the script") -> tuple[bool | None, str]:
+    """Transaction mode (and its reason) of a script sent to PostgreSQL as one simple Query.
+
+    PostgreSQL runs the statements of a multi-statement simple Query as one implicit
+    transaction, unless the script itself has BEGIN/COMMIT
+    (https://www.postgresql.org/docs/current/protocol-flow.html#PROTOCOL-FLOW-MULTI-STATEMENT),
+    so ``CREATE INDEX CONCURRENTLY`` fails there unless it is the script's only statement.
+    ``how`` starts the reason ("diesel sends up.sql"). None when the text could not be read.
+    """
+    if text is None:
+        return None, f"{how} as one query; its text could not be read"
+    count = count_statements(text)
+    if count > 1:
+        return True, (
+            f"{how} as one query, and PostgreSQL runs its {count} statements as one "
+            "implicit transaction"
+        )
+    return False, f"{how} as one query of a single statement, which runs outside a transaction block"
+
+
+def duplicates(migrations: Iterable[Migration], root: Path) -> list[SetProblem]:
+    seen: dict[str, Migration] = {}
+    problems = []
+    for m in migrations:
+        if m.version in seen and m.version:
+            other = seen[m.version]
+            problems.append(
+                SetProblem(m.up[0].path if m.up else root,
+                           f"duplicate migration version {m.version}: {other.label} and {m.label}")
+            )
+        seen[m.version] = m
+    return problems

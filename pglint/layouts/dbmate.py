@@ -1,0 +1,204 @@
+"""dbmate: ``<version>_<name>.sql`` files with ``-- migrate:up`` and ``-- migrate:down`` sections.
+
+dbmate takes the files matching ``^(\\d+).*\\.sql$`` (the digits are the version) and
+applies them in file-name order (``FindMigrations`` in pkg/dbmate/db.go). A file holds
+one or more sections, each a ``-- migrate:up`` block followed by its ``-- migrate:down``
+block; dbmate requires both, and nothing but comments before the first up.
+
+Transactions (dbmate's README, "Creating Migrations", and ``parseMigrationOptions`` in
+pkg/dbmate/migration.go): each block runs in its own transaction unless its directive
+line says ``transaction:false``
+(``-- migrate:up transaction:false``; the down directive has its own option). A block
+without its transaction is sent as one query, so PostgreSQL still runs a multi-statement
+block as one implicit transaction.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+from pathlib import Path
+
+from pglint.layouts.base import (
+    Layout,
+    Migration,
+    MigrationSet,
+    Part,
+    Reader,
+    SetProblem,
+    one_query_transaction,
+)
+
+NAME = re.compile(r"^(?P<version>\d+)(?P<rest>.*)\.sql$")
+UP = re.compile(r"^--\s*migrate:up(?:[ \t]*$|[ \t]+\S+)", re.MULTILINE)
+DOWN = re.compile(r"^--\s*migrate:down(?:[ \t]*$|[ \t]+\S+)", re.MULTILINE)
+_LINE_COMMENT = re.compile(r"^\s*(--.*)?$")
+
+
+def detect(root: Path, files: list[Path], reader: Reader) -> bool:
+    named = [p for p in files if NAME.match(p.name)]
+    if not named or 2 * len(named) < len(files):
+        return False
+    return any(UP.search(reader.text(p)) for p in named)
+
+
+def _options(text: str, at: int) -> dict[str, str]:
+    """``key:value`` options of the directive line starting at ``at``."""
+    end = text.find("\n", at)
+    line = text[at : len(text) if end < 0 else end]
+    line = re.sub(r"^--\s*migrate:(?:up|down)", "", line).strip()
+    options = {}
+    for pair in line.split():
+        key, sep, value = pair.partition(":")
+        if sep and ":" not in value:
+            options[key] = value
+    return options
+
+
+def _line_end(text: str, at: int) -> int:
+    end = text.find("\n", at)
+    return len(text) if end < 0 else end + 1
+
+
+def sections(text: str) -> tuple[list[tuple[Part | None, Part | None]], list[str]]:
+    """Each section's (up, down) offsets as parts of a placeholder path, and the problems."""
+    ups = [m.start() for m in UP.finditer(text)]
+    problems: list[str] = []
+    if not ups:
+        return [], ["has no '-- migrate:up' block; dbmate refuses to run it"]
+    if any(not _LINE_COMMENT.match(line) for line in text[: ups[0]].split("\n")):
+        problems.append("has statements before '-- migrate:up'; dbmate refuses to run it")
+    downs = [m.start() for m in DOWN.finditer(text)]
+    if downs and downs[0] < ups[0]:
+        problems.append("has '-- migrate:down' before '-- migrate:up'")
+    found: list[tuple[Part | None, Part | None]] = []
+    bounds = [*ups, len(text)]
+    for start, end in itertools.pairwise(bounds):
+        inner = [d for d in downs if start < d < end]
+        if len(inner) > 1:
+            problems.append("has two '-- migrate:down' blocks after one '-- migrate:up'")
+        up_body = _line_end(text, start)
+        placeholder = Path()
+        if inner:
+            down_at = inner[0]
+            up = Part(
+                placeholder, "up", up_body, down_at, _transaction(text, start, up_body, down_at)
+            )
+            down_body = _line_end(text, down_at)
+            down = Part(
+                placeholder, "down", down_body, end, _transaction(text, down_at, down_body, end)
+            )
+        else:
+            problems.append(
+                "has a '-- migrate:up' block without its '-- migrate:down'; dbmate requires one"
+            )
+            up = Part(placeholder, "up", up_body, end, _transaction(text, start, up_body, end))
+            down = None
+        found.append((up, down))
+    return found, problems
+
+
+def _transaction(text: str, directive: int, start: int, end: int) -> bool | None:
+    if _options(text, directive).get("transaction") != "false":
+        return True
+    return one_query_transaction(text[start:end])[0]
+
+
+def build(root: Path, files: list[Path], reader: Reader) -> MigrationSet:
+    problems: list[SetProblem] = []
+    migrations = []
+    for path in files:
+        match = NAME.match(path.name)
+        if match is None:
+            problems.append(
+                SetProblem(
+                    path, f"{path.name} does not start with a version number; dbmate skips it"
+                )
+            )
+            continue
+        version = match["version"]
+        name = match["rest"].lstrip("_-")
+        text, _ = reader.read(path)
+        if text is None:
+            migrations.append(
+                Migration(
+                    version,
+                    name,
+                    (Part(path, "up"),),
+                    None,
+                    True,
+                    (path.name,),
+                    transaction_reason="dbmate runs each block in a transaction",
+                )
+            )
+            continue
+        found, messages = sections(text)
+        for message in messages:
+            problems.append(SetProblem(path, f"{path.name} {message}"))
+        if not found:
+            migrations.append(
+                Migration(version, name, (Part(path, "up"),), None, True, (path.name,))
+            )
+            continue
+        up = tuple(
+            Part(path, "up", p.start, p.end, p.transaction) for p, _ in found if p is not None
+        )
+        down = tuple(
+            Part(path, "down", p.start, p.end, p.transaction) for _, p in found if p is not None
+        )
+        transaction = up[0].transaction
+        down_transaction = down[0].transaction if down else None
+        migrations.append(
+            Migration(
+                version,
+                name,
+                up,
+                down or None,
+                transaction,
+                (path.name,),
+                down_transaction=down_transaction,
+                transaction_reason=_reason(path, text, transaction),
+            )
+        )
+    migrations.sort(key=lambda m: m.sort_key)
+    problems += _duplicates(migrations)
+    return MigrationSet(root, LAYOUT.name, migrations, True, problems)
+
+
+def _reason(path: Path, text: str, transaction: bool | None) -> str:
+    directive = UP.search(text)
+    if directive is None or _options(text, directive.start()).get("transaction") != "false":
+        return "dbmate runs each migrate:up block in a transaction"
+    if transaction:
+        return (
+            f"{path.name} sets transaction:false, but dbmate sends the block as one query and "
+            "PostgreSQL runs its statements as one implicit transaction"
+        )
+    return f"{path.name} sets transaction:false on its migrate:up block"
+
+
+def _duplicates(migrations: list[Migration]) -> list[SetProblem]:
+    """dbmate records applied migrations by version: two files of one version collide."""
+    seen: dict[str, Migration] = {}
+    problems = []
+    for m in migrations:
+        if m.version in seen:
+            problems.append(
+                SetProblem(
+                    m.up[0].path,
+                    f"duplicate migration version {m.version}: {seen[m.version].up[0].path.name} and {m.up[0].path.name}",
+                )
+            )
+        else:
+            seen[m.version] = m
+    return problems
+
+
+LAYOUT = Layout(
+    name="dbmate",
+    title="dbmate (-- migrate:up / -- migrate:down sections)",
+    rollback=True,
+    detect=detect,
+    build=build,
+    transaction_doc="each block in a transaction unless its directive says transaction:false",
+)

@@ -1,0 +1,161 @@
+"""Diesel (and tools with the same folder pairs): ``<root>/<version>_<name>/up.sql`` + ``down.sql``.
+
+The version is the folder name up to its first ``_`` with the dashes removed
+(``2019-02-26-002946_create_user`` → ``20190226002946``; ``00000000000000_diesel_initial_setup``);
+Diesel orders migrations by comparing those versions as strings
+(``migrations_internals::version_from_string`` in diesel_migrations).
+
+Transactions (https://docs.rs/diesel_migrations/latest/diesel_migrations/struct.FileBasedMigrations.html):
+each migration, up and down, runs in a transaction unless the folder's ``metadata.toml``
+says ``run_in_transaction = false``. A ``metadata.toml`` that parses but lacks the key also
+turns the transaction off (the field is ``#[serde(default)] bool``); one that does not
+parse is ignored. Without its transaction Diesel sends the file with ``batch_execute``, one
+query, so PostgreSQL still runs a multi-statement file as one implicit transaction.
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+from pathlib import Path
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover - Python 3.10
+    import tomli as tomllib
+
+from pglint.layouts.base import (
+    Layout,
+    Migration,
+    MigrationSet,
+    Part,
+    Reader,
+    SetProblem,
+    duplicates,
+    one_query_transaction,
+)
+
+FILES = ("up.sql", "down.sql")
+_DIGITS = re.compile(r"^\d+$")
+
+
+def detect(root: Path, files: list[Path], reader: Reader) -> bool:
+    if any(p.name == "migration.sql" for p in files):
+        return False
+    for path in files:
+        if path.name == "up.sql" and path.parent.parent == root:
+            return True
+        if (
+            path.name == "down.sql"
+            and path.parent.parent == root
+            and (path.parent / "up.sql").is_file()
+        ):
+            return True
+    return False
+
+
+def version_of(folder: str) -> str:
+    return folder.split("_", 1)[0].replace("-", "")
+
+
+def run_in_transaction(folder: Path) -> tuple[bool, str]:
+    """Diesel's ``run_in_transaction`` for a migration folder, and where it comes from."""
+    metadata = folder / "metadata.toml"
+    try:
+        text = metadata.read_text(encoding="utf-8")
+    except OSError:
+        return True, "diesel runs each migration in a transaction (no metadata.toml)"
+    except UnicodeDecodeError:
+        return True, "diesel runs each migration in a transaction (metadata.toml is unreadable)"
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError:
+        return True, "diesel runs each migration in a transaction (metadata.toml does not parse)"
+    value = data.get("run_in_transaction", False)
+    if value is True:
+        return True, f"{folder.name}/metadata.toml sets run_in_transaction = true"
+    if "run_in_transaction" in data:
+        return False, f"{folder.name}/metadata.toml sets run_in_transaction = false"
+    return (
+        False,
+        f"{folder.name}/metadata.toml has no run_in_transaction key, which diesel reads as false",
+    )
+
+
+def build(root: Path, files: list[Path], reader: Reader) -> MigrationSet:
+    problems: list[SetProblem] = []
+    folders: dict[Path, dict[str, Path]] = {}
+    for path in files:
+        if path.parent.parent == root and path.name in FILES:
+            folders.setdefault(path.parent, {})[path.name] = path
+        else:
+            problems.append(
+                SetProblem(
+                    path,
+                    f"{path.relative_to(root) if path.is_relative_to(root) else path.name} is not "
+                    "<version>_<name>/up.sql or down.sql; diesel does not run it",
+                )
+            )
+    migrations = []
+    for folder, found in folders.items():
+        up = found.get("up.sql")
+        if up is None:
+            if (folder / "up.sql").is_file():
+                up = folder / "up.sql"
+            else:
+                problems.append(
+                    SetProblem(
+                        found["down.sql"], f"{folder.name}/down.sql is a rollback without an up.sql"
+                    )
+                )
+                continue
+        down = found.get("down.sql")
+        if down is None and (folder / "down.sql").is_file():
+            down = folder / "down.sql"
+        version = version_of(folder.name)
+        name = folder.name.split("_", 1)[1] if "_" in folder.name else ""
+        if not _DIGITS.match(version):
+            problems.append(
+                SetProblem(
+                    up,
+                    f"migration folder {folder.name} does not start with a version (digits and dashes before the first _)",
+                )
+            )
+        text = reader.read(up)[0]
+        if text == "":
+            problems.append(
+                SetProblem(
+                    up, f"{folder.name}/up.sql is empty; diesel refuses to run an empty migration"
+                )
+            )
+        transaction, reason = run_in_transaction(folder)
+        down_transaction = None
+        if not transaction:
+            transaction, reason = one_query_transaction(text, f"diesel ({reason}) sends up.sql")
+            if down is not None:
+                down_transaction, _ = one_query_transaction(reader.read(down)[0])
+        migrations.append(
+            Migration(
+                version,
+                name,
+                (Part(up, "up"),),
+                (Part(down, "down"),) if down is not None else None,
+                transaction,
+                (version, folder.name),
+                down_transaction=down_transaction,
+                transaction_reason=reason,
+            )
+        )
+    migrations.sort(key=lambda m: m.sort_key)
+    problems += duplicates(migrations, root)
+    return MigrationSet(root, LAYOUT.name, migrations, True, problems)
+
+
+LAYOUT = Layout(
+    name="diesel",
+    title="Diesel (<version>_<name>/up.sql + down.sql)",
+    rollback=True,
+    detect=detect,
+    build=build,
+    transaction_doc="each migration in a transaction unless metadata.toml sets run_in_transaction = false",
+)

@@ -1,0 +1,140 @@
+"""drizzle-kit: ``<NNNN>_<name>.sql`` files cut by ``--> statement-breakpoint`` markers.
+
+drizzle-orm's migrator reads ``meta/_journal.json`` and applies its entries in order, each
+from ``<tag>.sql`` (``readMigrationFiles`` in drizzle-orm/src/migrator.ts). When the journal
+is present it gives the order, and ``.sql`` files it does not list are never run; without it
+(only the ``.sql`` files copied) the numeric prefix gives the order. The breakpoint marker
+starts with ``--`` and is a comment to PostgreSQL.
+
+Transactions: the PostgreSQL migrator opens one transaction and applies every pending
+migration inside it (``PgDialect.migrate`` in drizzle-orm/src/pg-core/dialect.ts:
+``session.transaction(async (tx) => { for (const migration of migrations) … })``), so each
+migration runs in a transaction, and the migrations of one run share it
+(:attr:`MigrationSet.shared_transaction`). drizzle has no down migrations.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+from pglint.layouts.base import Layout, Migration, MigrationSet, Part, Reader, SetProblem
+
+NAME = re.compile(r"^(?P<version>\d+)_(?P<name>[^.]+)\.sql$")
+BREAKPOINT = "--> statement-breakpoint"
+REASON = "drizzle's migrator applies all pending migrations inside one transaction"
+NOTE = "drizzle-kit generates no down migrations; reverting means generating a new migration from the previous schema"
+
+
+def detect(root: Path, files: list[Path], reader: Reader) -> bool:
+    if (root / "meta" / "_journal.json").is_file():
+        return True
+    named = [p for p in files if NAME.match(p.name)]
+    if not named or 2 * len(named) < len(files):
+        return False
+    return any(BREAKPOINT in reader.text(p) for p in named)
+
+
+def _journal(root: Path) -> tuple[list[str] | None, str | None]:
+    """The tags of ``meta/_journal.json`` in order, or (None, why) without a usable one."""
+    path = root / "meta" / "_journal.json"
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return None, None
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
+        return None, f"meta/_journal.json cannot be read ({error}); using the file names' order"
+    entries = data.get("entries") if isinstance(data, dict) else None
+    if not isinstance(entries, list):
+        return None, "meta/_journal.json has no entries list; using the file names' order"
+    tags = [e["tag"] for e in entries if isinstance(e, dict) and isinstance(e.get("tag"), str)]
+    return tags, None
+
+
+def build(root: Path, files: list[Path], reader: Reader) -> MigrationSet:
+    problems: list[SetProblem] = []
+    tags, journal_problem = _journal(root)
+    if journal_problem:
+        problems.append(SetProblem(root / "meta" / "_journal.json", journal_problem))
+    by_stem = {p.stem: p for p in files if p.parent == root}
+    migrations = []
+    if tags is not None:
+        position = {tag: index for index, tag in enumerate(tags)}
+        for path in files:
+            if path.stem not in position:
+                problems.append(
+                    SetProblem(
+                        path,
+                        f"{path.name} is not listed in meta/_journal.json; drizzle's migrator never runs it",
+                    )
+                )
+        for tag in tags:
+            path = by_stem.get(tag) or (
+                root / f"{tag}.sql" if (root / f"{tag}.sql").is_file() else None
+            )
+            if path is None:
+                problems.append(
+                    SetProblem(
+                        root / "meta" / "_journal.json",
+                        f"meta/_journal.json lists {tag} but {tag}.sql is missing",
+                    )
+                )
+                continue
+            match = NAME.match(path.name)
+            version, name = (match["version"], match["name"]) if match else (tag, "")
+            migrations.append(_migration(path, version, name, (position[tag],)))
+    else:
+        for path in files:
+            match = NAME.match(path.name)
+            if match is None or path.parent != root:
+                problems.append(
+                    SetProblem(
+                        path,
+                        f"{path.name} is not named <number>_<name>.sql; drizzle-kit did not generate it",
+                    )
+                )
+                continue
+            migrations.append(
+                _migration(
+                    path, match["version"], match["name"], (int(match["version"]), path.name)
+                )
+            )
+    migrations.sort(key=lambda m: m.sort_key)
+    problems += _duplicates(migrations)
+    return MigrationSet(
+        root, LAYOUT.name, migrations, False, problems, note=NOTE, shared_transaction=True
+    )
+
+
+def _migration(path: Path, version: str, name: str, key: tuple) -> Migration:
+    return Migration(version, name, (Part(path, "up"),), None, True, key, transaction_reason=REASON)
+
+
+def _duplicates(migrations: list[Migration]) -> list[SetProblem]:
+    seen: dict[int, Migration] = {}
+    problems = []
+    for m in migrations:
+        number = int(m.version) if m.version.isdigit() else None
+        if number is None:
+            continue
+        if number in seen:
+            problems.append(
+                SetProblem(
+                    m.up[0].path,
+                    f"duplicate migration number {m.version}: {seen[number].label} and {m.label}",
+                )
+            )
+        else:
+            seen[number] = m
+    return problems
+
+
+LAYOUT = Layout(
+    name="drizzle",
+    title="drizzle-kit (<NNNN>_<name>.sql, --> statement-breakpoint)",
+    rollback=False,
+    detect=detect,
+    build=build,
+    transaction_doc="all pending migrations in one transaction",
+)

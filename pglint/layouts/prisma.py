@@ -1,0 +1,117 @@
+"""Prisma Migrate: ``<root>/<timestamp>_<name>/migration.sql``, applied in folder-name order.
+
+Prisma lists the migration folders and applies them sorted by name (the timestamp prefix
+makes that chronological; ``01_init`` … ``19_x`` style names sort the same way).
+
+Transactions: Prisma adds no BEGIN/COMMIT of its own. Its PostgreSQL connector applies a
+migration with ``apply_migration_script``, which sends the whole ``migration.sql`` as one
+simple Query (``client.simple_query(script)`` in prisma-engines' schema engine), and
+PostgreSQL runs a multi-statement Query as one implicit transaction
+(https://www.postgresql.org/docs/current/protocol-flow.html#PROTOCOL-FLOW-MULTI-STATEMENT).
+So a migration of several statements is transactional and ``CREATE INDEX CONCURRENTLY``
+works only as the single statement of its migration (prisma/prisma discussion #10601).
+
+Rollbacks: Prisma Migrate has no down migrations. Its docs suggest generating one per
+migration with ``prisma migrate diff … --script > down.sql`` and applying it with
+``prisma db execute --file down.sql``
+(https://www.prisma.io/docs/orm/prisma-migrate/workflows/generating-down-migrations); a
+``down.sql`` in a migration's folder is paired as that migration's rollback.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pglint.layouts.base import (
+    Layout,
+    Migration,
+    MigrationSet,
+    Part,
+    Reader,
+    SetProblem,
+    one_query_transaction,
+)
+
+FILES = ("migration.sql", "down.sql")
+
+NOTE = (
+    "Prisma's docs suggest generating a down.sql for each migration with "
+    "'prisma migrate diff --from-schema-datamodel <new> --to-schema-datamodel <old> --script > down.sql', "
+    "applied with 'prisma db execute --file down.sql'; pglint pairs a down.sql in a migration's "
+    "folder as its rollback"
+)
+
+
+def detect(root: Path, files: list[Path], reader: Reader) -> bool:
+    if any(p.name == "migration.sql" and p.parent.parent == root for p in files):
+        return True
+    if (root / "migration_lock.toml").is_file():
+        return True
+    return any(
+        p.name == "down.sql" and p.parent.parent == root and (p.parent / "migration.sql").is_file()
+        for p in files
+    )
+
+
+def build(root: Path, files: list[Path], reader: Reader) -> MigrationSet:
+    problems: list[SetProblem] = []
+    folders: dict[Path, dict[str, Path]] = {}
+    for path in files:
+        if path.parent.parent == root and path.name in FILES:
+            folders.setdefault(path.parent, {})[path.name] = path
+        else:
+            shown = path.relative_to(root) if path.is_relative_to(root) else path.name
+            problems.append(
+                SetProblem(
+                    path,
+                    f"{shown} is not <timestamp>_<name>/migration.sql; Prisma Migrate does not run it",
+                )
+            )
+    migrations = []
+    for folder, found in folders.items():
+        up = found.get("migration.sql")
+        if up is None:
+            if (folder / "migration.sql").is_file():
+                up = folder / "migration.sql"
+            else:
+                problems.append(
+                    SetProblem(
+                        found["down.sql"],
+                        f"{folder.name}/down.sql is a rollback without a migration.sql",
+                    )
+                )
+                continue
+        down = found.get("down.sql")
+        if down is None and (folder / "down.sql").is_file():
+            down = folder / "down.sql"
+        version, _, name = folder.name.partition("_")
+        transaction, reason = one_query_transaction(
+            reader.read(up)[0], "Prisma Migrate sends migration.sql"
+        )
+        down_transaction = None
+        if down is not None:
+            down_transaction, _ = one_query_transaction(reader.read(down)[0])
+        migrations.append(
+            Migration(
+                version,
+                name,
+                (Part(up, "up"),),
+                (Part(down, "down"),) if down is not None else None,
+                transaction,
+                (folder.name,),
+                down_transaction=down_transaction,
+                transaction_reason=reason,
+            )
+        )
+    migrations.sort(key=lambda m: m.sort_key)
+    return MigrationSet(root, LAYOUT.name, migrations, False, problems, note=NOTE)
+
+
+LAYOUT = Layout(
+    name="prisma",
+    title="Prisma Migrate (<timestamp>_<name>/migration.sql)",
+    rollback=False,
+    detect=detect,
+    build=build,
+    transaction_doc="one query per migration: a multi-statement migration.sql is one implicit transaction",
+)

@@ -1,0 +1,240 @@
+"""Lint migration sets: replay earlier migrations for context, lint the targets, pair rollbacks.
+
+For each migration in its tool's order: the up parts run through the analyser on the
+set's shared catalog (so objects from earlier migrations are existing ones), the down
+parts run on a copy of the catalog as it stands after the up, and migration-scope checks
+(rollback rules) compare schema snapshots taken before the up and after the down.
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from pglint.config import Settings
+from pglint.engine import ActiveRules, Context, run_checks, unreadable
+from pglint.findings import Finding
+from pglint.layouts.base import Migration, MigrationSet, Part, Reader
+from pglint.model.catalog import Catalog
+from pglint.model.effects import Analyser, Effect
+from pglint.model.snapshot import Snapshot, differences, restrict, snapshot
+from pglint.rules.registry import Hit
+from pglint.sources import parse_part
+from pglint.sources.directives import Directive, find_directives
+from pglint.sources.positions import SourceText
+
+
+@dataclass(frozen=True, slots=True)
+class PartResult:
+    """One linted part: where it came from and the effects of its statements."""
+
+    part: Part
+    effects: tuple[Effect, ...]
+    readable: bool
+
+
+@dataclass(frozen=True, slots=True)
+class MigrationView:
+    """What migration-scope checks see: one migration, its up and down, and their schemas."""
+
+    migration: Migration
+    layout: str
+    supports_rollback: bool
+    up: tuple[PartResult, ...]
+    down: tuple[PartResult, ...] | None
+    rollback_changes: tuple[str, ...]
+    irreversible: str | None
+    first_without_rollback_concept: bool = False
+    note: str = ""
+
+    def path_of(self, effect: Effect) -> Path | None:
+        for result in (*self.up, *(self.down or ())):
+            if any(e is effect for e in result.effects):
+                return result.part.path
+        return None
+
+
+@dataclass(slots=True)
+class RunState:
+    """State shared across the sets of one run."""
+
+    noted_layouts: set[str] = field(default_factory=set)
+
+
+def release(catalog: Catalog) -> None:
+    """Mark every object as existing: the migration that created it has shipped."""
+    for table in catalog.tables.values():
+        table.new = False
+    for index in catalog.indexes.values():
+        index.new = False
+    for mapping in (catalog.types, catalog.sequences, catalog.functions):
+        for key in mapping:
+            mapping[key] = False
+
+
+def _directives(reader: Reader, path: Path, cache: dict[Path, list[Directive]]) -> list[Directive]:
+    found = cache.get(path)
+    if found is None:
+        found = find_directives(reader.text(path))
+        cache[path] = found
+    return found
+
+
+def _run_part(
+    part: Part,
+    transaction: bool,
+    analyser: Analyser,
+    settings: Settings,
+    active: ActiveRules | None,
+    reader: Reader,
+    directives: dict[Path, list[Directive]],
+    findings: list[Finding],
+) -> PartResult:
+    text, error = reader.read(part.path)
+    if text is None:
+        reported = any(f.path == str(part.path) and f.rule == "unreadable-file" for f in findings)
+        if active is not None and not reported:
+            findings.append(unreadable(str(part.path), error or "cannot read", active))
+        return PartResult(part, (), False)
+    end = len(text) if part.end is None else part.end
+    parsed = parse_part(str(part.path), text, part.start, end, part.role)
+    analyser.reset_file(transaction)
+    effects: list[Effect] = []
+    if active is None:
+        for effect in analyser.effects(parsed.statements):
+            effects.append(effect)
+    else:
+        findings.extend(
+            run_checks(
+                str(part.path), text, parsed, settings, active, analyser,
+                _directives(reader, part.path, directives), effects.append, (part.start, end),
+            )
+        )
+    return PartResult(part, tuple(effects), True)
+
+
+def _irreversible(reader: Reader, migration: Migration, directives: dict[Path, list[Directive]]) -> str | None:
+    for path in migration.paths:
+        for directive in _directives(reader, path, directives):
+            if directive.kind == "irreversible":
+                return directive.reason or "marked irreversible"
+    return migration.irreversible
+
+
+def _relations(results: tuple[PartResult, ...]) -> set[str]:
+    names: set[str] = set()
+    for result in results:
+        for effect in result.effects:
+            for touch in effect.touches:
+                names.add(touch.relation)
+                names.add(touch.relation.rpartition(".")[2])
+    return names
+
+
+def lint_set(
+    mset: MigrationSet,
+    targets: set[Path] | None,
+    settings: Settings,
+    active: ActiveRules,
+    reader: Reader,
+    state: RunState | None = None,
+) -> list[Finding]:
+    """Findings for the target migrations of one set (all of them when ``targets`` is None)."""
+    state = state or RunState()
+    findings: list[Finding] = []
+    directives: dict[Path, list[Directive]] = {}
+    catalog = Catalog()
+    analyser = Analyser(settings.pg_version, settings.assume_in_transaction, catalog)
+    migration_rules = [e for e in active.by_name.values() if e.rule.scope == "migration" and e.rule.fn]
+    for problem in mset.problems:
+        if "invalid-migration-set" in active.by_name and (targets is None or problem.path in targets):
+            findings.append(_set_problem(problem.path, problem.message, active))
+    for migration in mset.migrations:
+        report = targets is None or any(p in targets for p in migration.paths)
+        transaction = settings.assume_in_transaction if migration.transaction is None else migration.transaction
+        rule_set = active if report else None
+        before = snapshot(catalog) if report and migration.down is not None else None
+        up = tuple(
+            _run_part(part, transaction, analyser, settings, rule_set, reader, directives, findings)
+            for part in migration.up
+        )
+        if report:
+            findings.extend(
+                _migration_checks(mset, migration, up, catalog, before, transaction, settings,
+                                  active, reader, directives, state, migration_rules)
+            )
+        release(catalog)
+    return findings
+
+
+def _migration_checks(
+    mset: MigrationSet,
+    migration: Migration,
+    up: tuple[PartResult, ...],
+    catalog: Catalog,
+    before: Snapshot | None,
+    transaction: bool,
+    settings: Settings,
+    active: ActiveRules,
+    reader: Reader,
+    directives: dict[Path, list[Directive]],
+    state: RunState,
+    migration_rules: list,
+) -> list[Finding]:
+    findings: list[Finding] = []
+    down: tuple[PartResult, ...] | None = None
+    changes: tuple[str, ...] = ()
+    if migration.down is not None:
+        # The rollback runs against the schema as the up left it; lint it on a copy.
+        after_up = copy.deepcopy(catalog)
+        down_analyser = Analyser(settings.pg_version, settings.assume_in_transaction, after_up)
+        down_tx = getattr(migration, "down_transaction", None)
+        down_tx = transaction if down_tx is None else down_tx
+        down = tuple(
+            _run_part(part, down_tx, down_analyser, settings, active, reader, directives, findings)
+            for part in migration.down
+        )
+        if before is not None and all(r.readable for r in (*up, *down)):
+            relations = _relations(up) | _relations(down)
+            changes = tuple(differences(restrict(before, relations), restrict(snapshot(after_up), relations)))
+    first = False
+    if not mset.supports_rollback and mset.layout not in state.noted_layouts:
+        state.noted_layouts.add(mset.layout)
+        first = True
+    view = MigrationView(
+        migration, mset.layout, mset.supports_rollback, up, down, changes,
+        _irreversible(reader, migration, directives), first, mset.note,
+    )
+    for entry in migration_rules:
+        ctx = Context(settings.pg_version, entry.options, catalog, settings)
+        for hit in entry.rule.fn(view, ctx):
+            findings.append(_locate(hit, view, entry, reader))
+    return findings
+
+
+def _locate(hit: Hit, view: MigrationView, entry, reader: Reader) -> Finding:
+    path = view.path_of(hit.effect) if hit.effect is not None else None
+    if path is None:
+        path = getattr(hit, "path", None) or view.migration.up[0].path
+    text = reader.text(Path(path))
+    source = SourceText(str(path), text)
+    if hit.effect is not None:
+        start, end = hit.effect.statement.start, hit.effect.statement.end
+    else:
+        start, end = 0, max(1, min(len(text), len(text.split("\n", 1)[0])))
+    span = source.span(start, max(end, start + 1))
+    return Finding(str(path), span.line, span.column, span.end_line, span.end_column,
+                   entry.rule.name, entry.severity, hit.message, hit.help or entry.rule.help)
+
+
+def _set_problem(path: Path, message: str, active: ActiveRules) -> Finding:
+    entry = active.by_name["invalid-migration-set"]
+    return Finding(str(path), 1, 1, 1, 1, entry.rule.name, entry.severity, message, entry.rule.help)
+
+
+def iter_targets(sets: list[MigrationSet]) -> Iterator[Path]:
+    for mset in sets:
+        for migration in mset.migrations:
+            yield from migration.paths

@@ -1,0 +1,55 @@
+"""Shared pieces: statement counting, transaction of one-query scripts, golang-migrate modes."""
+
+from __future__ import annotations
+
+from pglint.layouts.base import Migration, Part, count_statements, one_query_transaction
+from tests.layouts.helpers import one_set
+
+
+def test_count_statements_ignores_comments_and_quoted_semicolons():
+    assert count_statements("") == 0
+    assert count_statements("-- only a comment\n/* and another; */\n") == 0
+    assert count_statements("SELECT 'a;b';") == 1
+    assert (
+        count_statements(
+            "CREATE FUNCTION f() RETURNS int AS $$ SELECT 1; $$ LANGUAGE sql;\nSELECT 2;"
+        )
+        == 2
+    )
+    assert count_statements("SELECT 1;;;") == 1
+    # text the scanner rejects still gets a rough count instead of an exception
+    assert count_statements("SELECT 'unterminated; SELECT 2") >= 1
+
+
+def test_one_query_transaction():
+    assert one_query_transaction("CREATE INDEX CONCURRENTLY i ON t (x);")[0] is False
+    assert one_query_transaction("CREATE TABLE t (x int); CREATE INDEX i ON t (x);")[0] is True
+    assert one_query_transaction(None)[0] is None
+
+
+def test_transaction_of_prefers_the_part_then_the_down_mode():
+    up = Part(path=__import__("pathlib").Path("a.sql"), role="up")
+    down = Part(path=up.path, role="down")
+    own = Part(path=up.path, role="down", transaction=True)
+    m = Migration("1", "a", (up,), (down, own), False, down_transaction=None)
+    assert m.transaction_of(up) is False and m.transaction_of(down) is False
+    m = Migration("1", "a", (up,), (down, own), False, down_transaction=False)
+    assert m.transaction_of(own) is True
+
+
+def test_golang_migrate_files_run_in_the_implicit_transaction_of_one_query(tree):
+    files = tree(
+        {
+            "m/1_a.up.sql": "CREATE TABLE t (id int);\nCREATE INDEX i ON t (id);",
+            "m/1_a.down.sql": "DROP TABLE t;",
+            "m/2_b.up.sql": "CREATE INDEX CONCURRENTLY j ON t (id);",
+            "m/2_b.down.sql": "DROP INDEX CONCURRENTLY j;",
+        }
+    )
+    mset = one_set(files)
+    assert mset.layout == "golang-migrate"
+    first, second = mset.migrations
+    assert first.transaction is True
+    assert first.transaction_of(first.down[0]) is False
+    assert second.transaction is False
+    assert "implicit transaction" in first.transaction_reason

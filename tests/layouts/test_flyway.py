@@ -1,0 +1,166 @@
+"""Flyway: V/U/R naming, numeric version order, undo pairing, transaction modes."""
+
+from __future__ import annotations
+
+from pglint.layouts import detect
+from pglint.layouts.base import Reader
+from tests.layouts.helpers import labels, messages, one_set
+
+
+def test_detects_flyway_and_orders_versions_numerically(tree):
+    files = tree(
+        {
+            "db/V1.10__ten.sql": "SELECT 10;",
+            "db/V1.9__nine.sql": "SELECT 9;",
+            "db/V2__two.sql": "SELECT 2;",
+            "db/V1_2__one_two.sql": "SELECT 12;",
+            "db/V1__one.sql": "SELECT 1;",
+            "db/R__views.sql": "SELECT 'v';",
+            "db/R__a_functions.sql": "SELECT 'f';",
+        }
+    )
+    mset = one_set(files)
+    assert mset.layout == "flyway"
+    assert labels(mset) == [
+        "1_one",
+        "1_2_one_two",
+        "1.9_nine",
+        "1.10_ten",
+        "2_two",
+        "R_a_functions",
+        "R_views",
+    ]
+    assert mset.problems == []
+
+
+def test_undo_is_paired_with_the_versioned_migration(tree):
+    files = tree(
+        {
+            "db/V1__create.sql": "CREATE TABLE t (id int);",
+            "db/U1__create.sql": "DROP TABLE t;",
+            "db/V2__more.sql": "ALTER TABLE t ADD COLUMN x int;",
+        }
+    )
+    mset = one_set(files)
+    first, second = mset.migrations
+    assert first.down is not None and first.down[0].path.name == "U1__create.sql"
+    assert first.down[0].role == "down"
+    assert second.down is None
+    assert mset.supports_rollback
+
+
+def test_undo_without_versioned_and_duplicates_are_problems(tree):
+    files = tree(
+        {
+            "db/V1__a.sql": "SELECT 1;",
+            "db/V1.0__same_version.sql": "SELECT 1;",
+            "db/U3__orphan.sql": "SELECT 3;",
+        }
+    )
+    mset = one_set(files)
+    found = messages(mset)
+    assert any(
+        m.startswith("duplicate migration version")
+        and "V1.0__same_version.sql" in m
+        and "V1__a.sql" in m
+        for m in found
+    )
+    assert any(
+        "U3__orphan.sql is an undo migration without a versioned migration V3" in m for m in found
+    )
+
+
+def test_unknown_files_are_reported_but_keep_the_flyway_layout(tree):
+    files = tree(
+        {
+            "db/V1__a.sql": "SELECT 1;",
+            "db/V2__b.sql": "SELECT 2;",
+            "db/v3__lower_case.sql": "SELECT 3;",
+            "db/003_other_tool.up.sql": "SELECT 3;",
+        }
+    )
+    mset = one_set(files)
+    assert mset.layout == "flyway"
+    assert labels(mset) == ["1_a", "2_b"]
+    assert sorted(p.path.name for p in mset.problems) == [
+        "003_other_tool.up.sql",
+        "v3__lower_case.sql",
+    ]
+
+
+def test_mostly_other_files_is_not_flyway(tree):
+    files = tree({"db/V1__a.sql": "SELECT 1;", "db/2_b.sql": "x", "db/3_c.sql": "x"})
+    assert detect(files[0].parent, files, Reader()).name != "flyway"
+
+
+def test_transaction_defaults_to_true(tree):
+    files = tree({"db/V1__a.sql": "CREATE TABLE t (id int);\nCREATE INDEX ON t (id);"})
+    migration = one_set(files).migrations[0]
+    assert migration.transaction is True
+    assert "executeInTransaction" in migration.transaction_reason
+
+
+def test_script_config_file_turns_the_transaction_off(tree):
+    files = tree(
+        {
+            "db/V1__a.sql": "CREATE TABLE t (id int);",
+            "db/V2__index.sql": "CREATE INDEX i ON t (id);",
+            "db/V2__index.sql.conf": "# script config\nexecuteInTransaction=false\n",
+        }
+    )
+    first, second = one_set(files).migrations
+    assert first.transaction is True
+    assert second.transaction is False
+    assert "V2__index.sql.conf" in second.transaction_reason
+
+
+def test_script_config_comment_turns_the_transaction_off(tree):
+    files = tree(
+        {"db/V1__a.sql": "-- flyway:executeInTransaction=false\nCREATE INDEX i ON t (id);"}
+    )
+    assert one_set(files).migrations[0].transaction is False
+
+
+def test_non_transactional_statement_is_detected_like_flyway(tree):
+    files = tree(
+        {
+            "db/V1__a.sql": "-- build it online\ncreate  unique index\n  concurrently i on t (id);",
+            "db/V2__b.sql": "SELECT 'CREATE INDEX CONCURRENTLY x';  -- in a string, not a statement",
+            "db/V3__c.sql": "VACUUM ANALYZE t;",
+        }
+    )
+    first, second, third = one_set(files).migrations
+    assert first.transaction is False
+    assert "CONCURRENTLY" in first.transaction_reason.upper()
+    assert second.transaction is True
+    assert third.transaction is False
+
+
+def test_config_file_wins_over_detection(tree):
+    files = tree(
+        {
+            "db/V1__a.sql": "CREATE INDEX CONCURRENTLY i ON t (id);",
+            "db/V1__a.sql.conf": "executeInTransaction=true\n",
+        }
+    )
+    assert one_set(files).migrations[0].transaction is True
+
+
+def test_undo_transaction_mode_is_its_own(tree):
+    files = tree(
+        {
+            "db/V1__a.sql": "CREATE INDEX i ON t (id);",
+            "db/U1__a.sql": "DROP INDEX CONCURRENTLY i;",
+        }
+    )
+    migration = one_set(files).migrations[0]
+    assert migration.transaction is True
+    assert migration.down_transaction is False
+    assert migration.transaction_of(migration.down[0]) is False
+
+
+def test_baseline_migrations_are_ignored_not_run(tree):
+    files = tree({"db/V1__a.sql": "SELECT 1;", "db/B5__baseline.sql": "SELECT 5;"})
+    mset = one_set(files)
+    assert labels(mset) == ["1_a"]
+    assert any(p.name == "B5__baseline.sql" for p in mset.ignored)
