@@ -84,8 +84,18 @@ def main() -> None:
     help="Report suppression comments that silence nothing or name unknown rules.",
 )
 @click.option("--exclude", multiple=True, help="Glob of paths to skip (repeatable).")
-@click.option("--layout", default=None, help="Migration tool layout instead of detecting it (see 'pglint layouts').")
-@click.option("--diff", "diff_ref", default=None, metavar="REF", help="Only lint migrations added or changed since git REF (earlier ones are replayed for context).")
+@click.option(
+    "--layout",
+    default=None,
+    help="Migration tool layout instead of detecting it (see 'pglint layouts').",
+)
+@click.option(
+    "--diff",
+    "diff_ref",
+    default=None,
+    metavar="REF",
+    help="Only lint migrations added or changed since git REF (earlier ones are replayed for context).",
+)
 def check(
     paths: tuple[str, ...],
     fmt: str,
@@ -104,7 +114,13 @@ def check(
     diff_ref: str | None,
 ) -> None:
     """Lint migration files. PATHS are files or directories (searched for *.sql); '-' reads stdin."""
-    from pglint.config import ConfigError, parse_layout, parse_pg_version, parse_severity, resolve_settings
+    from pglint.config import (
+        ConfigError,
+        parse_layout,
+        parse_pg_version,
+        parse_severity,
+        resolve_settings,
+    )
     from pglint.findings import Severity
     from pglint.runner import lint_paths
 
@@ -153,7 +169,9 @@ def check(
 @main.command("layouts")
 @click.argument("paths", nargs=-1, required=True)
 @click.option("--layout", default=None, help="Force a layout instead of detecting it.")
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.option(
+    "--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True
+)
 def layouts_command(paths: tuple[str, ...], layout: str | None, fmt: str) -> None:
     """Show the migration sets found under PATHS: layout, order, rollbacks, problems."""
     import json
@@ -172,11 +190,17 @@ def layouts_command(paths: tuple[str, ...], layout: str | None, fmt: str) -> Non
     if fmt == "json":
         data = [
             {
-                "root": str(s.root), "layout": s.layout, "supports_rollback": s.supports_rollback,
+                "root": str(s.root),
+                "layout": s.layout,
+                "supports_rollback": s.supports_rollback,
                 "migrations": [
-                    {"version": m.version, "name": m.name, "transaction": m.transaction,
-                     "up": [str(p.path) for p in m.up],
-                     "down": [str(p.path) for p in m.down] if m.down is not None else None}
+                    {
+                        "version": m.version,
+                        "name": m.name,
+                        "transaction": m.transaction,
+                        "up": [str(p.path) for p in m.up],
+                        "down": [str(p.path) for p in m.down] if m.down is not None else None,
+                    }
                     for m in s.migrations
                 ],
                 "problems": [{"path": str(p.path), "message": p.message} for p in s.problems],
@@ -187,9 +211,13 @@ def layouts_command(paths: tuple[str, ...], layout: str | None, fmt: str) -> Non
         return
     for s in sets:
         paired = sum(1 for m in s.migrations if m.down is not None)
-        click.echo(f"{s.root}: {s.layout}, {len(s.migrations)} migrations, {paired} with a rollback")
+        click.echo(
+            f"{s.root}: {s.layout}, {len(s.migrations)} migrations, {paired} with a rollback"
+        )
         for number, m in enumerate(s.migrations, 1):
-            tx = {True: "in transaction", False: "no transaction", None: "transaction not stated"}[m.transaction]
+            tx = {True: "in transaction", False: "no transaction", None: "transaction not stated"}[
+                m.transaction
+            ]
             down = "rollback" if m.down is not None else "no rollback"
             click.echo(f"  {number:>4}. {m.label}  ({tx}; {down})")
         for problem in s.problems:

@@ -9,7 +9,7 @@ parts run on a copy of the catalog as it stands after the up, and migration-scop
 from __future__ import annotations
 
 import copy
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -56,11 +56,27 @@ class MigrationView:
         return None
 
 
+@dataclass(frozen=True, slots=True)
+class MigrationRecord:
+    """What one linted migration did, for consumers beyond findings (``pglint plan``).
+
+    ``catalog`` is the live catalog right after the up ran: copy what you need at once,
+    later migrations keep changing it.
+    """
+
+    migration_set: MigrationSet
+    view: MigrationView
+    catalog: Catalog
+    findings: tuple[Finding, ...]
+    transaction: bool
+
+
 @dataclass(slots=True)
 class RunState:
     """State shared across the sets of one run."""
 
     noted_layouts: set[str] = field(default_factory=set)
+    on_migration: Callable[[MigrationRecord], None] | None = None
 
 
 def release(catalog: Catalog) -> None:
@@ -72,6 +88,12 @@ def release(catalog: Catalog) -> None:
     for mapping in (catalog.types, catalog.sequences, catalog.functions):
         for key in mapping:
             mapping[key] = False
+
+
+def _mode(migration: Migration, part: Part, settings: Settings) -> bool:
+    """Whether a part runs in a transaction: its layout's word, else --assume-in-transaction."""
+    mode = migration.transaction_of(part)
+    return settings.assume_in_transaction if mode is None else mode
 
 
 def _directives(reader: Reader, path: Path, cache: dict[Path, list[Directive]]) -> list[Directive]:
@@ -108,14 +130,23 @@ def _run_part(
     else:
         findings.extend(
             run_checks(
-                str(part.path), text, parsed, settings, active, analyser,
-                _directives(reader, part.path, directives), effects.append, (part.start, end),
+                str(part.path),
+                text,
+                parsed,
+                settings,
+                active,
+                analyser,
+                _directives(reader, part.path, directives),
+                effects.append,
+                (part.start, end),
             )
         )
     return PartResult(part, tuple(effects), True)
 
 
-def _irreversible(reader: Reader, migration: Migration, directives: dict[Path, list[Directive]]) -> str | None:
+def _irreversible(
+    reader: Reader, migration: Migration, directives: dict[Path, list[Directive]]
+) -> str | None:
     for path in migration.paths:
         for directive in _directives(reader, path, directives):
             if directive.kind == "irreversible":
@@ -147,24 +178,49 @@ def lint_set(
     directives: dict[Path, list[Directive]] = {}
     catalog = Catalog()
     analyser = Analyser(settings.pg_version, settings.assume_in_transaction, catalog)
-    migration_rules = [e for e in active.by_name.values() if e.rule.scope == "migration" and e.rule.fn]
+    migration_rules = [
+        e for e in active.by_name.values() if e.rule.scope == "migration" and e.rule.fn
+    ]
     for problem in mset.problems:
-        if "invalid-migration-set" in active.by_name and (targets is None or problem.path in targets):
+        if "invalid-migration-set" in active.by_name and (
+            targets is None or problem.path in targets
+        ):
             findings.append(_set_problem(problem.path, problem.message, active))
     for migration in mset.migrations:
         report = targets is None or any(p in targets for p in migration.paths)
-        transaction = settings.assume_in_transaction if migration.transaction is None else migration.transaction
+        transaction = (
+            settings.assume_in_transaction
+            if migration.transaction is None
+            else migration.transaction
+        )
         rule_set = active if report else None
         before = snapshot(catalog) if report and migration.down is not None else None
         up = tuple(
-            _run_part(part, transaction, analyser, settings, rule_set, reader, directives, findings)
+            _run_part(part, _mode(migration, part, settings), analyser, settings, rule_set, reader,
+                      directives, findings)
             for part in migration.up
         )
         if report:
-            findings.extend(
-                _migration_checks(mset, migration, up, catalog, before, transaction, settings,
-                                  active, reader, directives, state, migration_rules)
+            mark = len(findings)
+            own, view = _migration_checks(
+                mset,
+                migration,
+                up,
+                catalog,
+                before,
+                transaction,
+                settings,
+                active,
+                reader,
+                directives,
+                state,
+                migration_rules,
             )
+            findings.extend(own)
+            if state.on_migration is not None:
+                state.on_migration(
+                    MigrationRecord(mset, view, catalog, tuple(findings[mark:]), transaction)
+                )
         release(catalog)
     return findings
 
@@ -182,7 +238,7 @@ def _migration_checks(
     directives: dict[Path, list[Directive]],
     state: RunState,
     migration_rules: list,
-) -> list[Finding]:
+) -> tuple[list[Finding], MigrationView]:
     findings: list[Finding] = []
     down: tuple[PartResult, ...] | None = None
     changes: tuple[str, ...] = ()
@@ -190,28 +246,36 @@ def _migration_checks(
         # The rollback runs against the schema as the up left it; lint it on a copy.
         after_up = copy.deepcopy(catalog)
         down_analyser = Analyser(settings.pg_version, settings.assume_in_transaction, after_up)
-        down_tx = getattr(migration, "down_transaction", None)
-        down_tx = transaction if down_tx is None else down_tx
         down = tuple(
-            _run_part(part, down_tx, down_analyser, settings, active, reader, directives, findings)
+            _run_part(part, _mode(migration, part, settings), down_analyser, settings, active,
+                      reader, directives, findings)
             for part in migration.down
         )
         if before is not None and all(r.readable for r in (*up, *down)):
             relations = _relations(up) | _relations(down)
-            changes = tuple(differences(restrict(before, relations), restrict(snapshot(after_up), relations)))
+            changes = tuple(
+                differences(restrict(before, relations), restrict(snapshot(after_up), relations))
+            )
     first = False
     if not mset.supports_rollback and mset.layout not in state.noted_layouts:
         state.noted_layouts.add(mset.layout)
         first = True
     view = MigrationView(
-        migration, mset.layout, mset.supports_rollback, up, down, changes,
-        _irreversible(reader, migration, directives), first, mset.note,
+        migration,
+        mset.layout,
+        mset.supports_rollback,
+        up,
+        down,
+        changes,
+        _irreversible(reader, migration, directives),
+        first,
+        mset.note,
     )
     for entry in migration_rules:
         ctx = Context(settings.pg_version, entry.options, catalog, settings)
         for hit in entry.rule.fn(view, ctx):
             findings.append(_locate(hit, view, entry, reader))
-    return findings
+    return findings, view
 
 
 def _locate(hit: Hit, view: MigrationView, entry, reader: Reader) -> Finding:
@@ -225,8 +289,17 @@ def _locate(hit: Hit, view: MigrationView, entry, reader: Reader) -> Finding:
     else:
         start, end = 0, max(1, min(len(text), len(text.split("\n", 1)[0])))
     span = source.span(start, max(end, start + 1))
-    return Finding(str(path), span.line, span.column, span.end_line, span.end_column,
-                   entry.rule.name, entry.severity, hit.message, hit.help or entry.rule.help)
+    return Finding(
+        str(path),
+        span.line,
+        span.column,
+        span.end_line,
+        span.end_column,
+        entry.rule.name,
+        entry.severity,
+        hit.message,
+        hit.help or entry.rule.help,
+    )
 
 
 def _set_problem(path: Path, message: str, active: ActiveRules) -> Finding:

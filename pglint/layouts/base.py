@@ -110,7 +110,9 @@ _NUMBER = re.compile(r"(\d+)")
 
 def natural_key(text: str) -> tuple:
     """Sort key that compares digit runs as numbers: ``V1.10`` after ``V1.9``."""
-    return tuple(int(p) if p.isdigit() else p.lower() for p in _NUMBER.split(text) if p != "")
+    # (0, number) and (1, text) pairs keep mixed names comparable: "2_a" vs "b2" never
+    # compares an int with a str.
+    return tuple((0, int(p), "") if p.isdigit() else (1, 0, p.lower()) for p in _NUMBER.split(text) if p != "")
 
 
 def version_key(version: str) -> tuple[int, ...]:
@@ -131,17 +133,33 @@ class Layout:
     transaction_doc: str = ""
 
 
+def _pieces(text: str) -> list[str]:
+    try:
+        return list(pglast.split(text, with_parser=False))
+    except Exception:  # any scanner failure: fall back to a rough cut
+        stripped = re.sub(r"--[^\n]*", "", text)
+        return [piece for piece in stripped.split(";") if piece.strip()]
+
+
 def count_statements(text: str) -> int:
     """Number of SQL statements in ``text``, cut with PostgreSQL's own scanner.
 
     Comments and empty statements do not count. Text the scanner rejects (an unterminated
     quote, say) falls back to counting semicolon-separated pieces that are not blank.
     """
-    try:
-        return sum(1 for _ in pglast.split(text, with_parser=False))
-    except Exception:  # any scanner failure: fall back to a rough count
-        stripped = re.sub(r"--[^\n]*", "", text)
-        return sum(1 for piece in stripped.split(";") if piece.strip())
+    return len(_pieces(text))
+
+
+_TRANSACTION_WORDS = frozenset({"begin", "start", "commit", "end", "rollback"})
+
+
+def manages_transactions(pieces: list[str]) -> bool:
+    """Whether a script opens or ends transactions itself (BEGIN, COMMIT, …)."""
+    return any(
+        piece.split(None, 1)[0].lower().rstrip(";") in _TRANSACTION_WORDS
+        for piece in pieces
+        if piece.strip() and not piece.lstrip().lower().startswith("begin atomic")
+    )
 
 
 def one_query_transaction(text: str | None, how: str = "the tool sends the script") -> tuple[bool | None, str]:
@@ -155,7 +173,10 @@ def one_query_transaction(text: str | None, how: str = "the tool sends the scrip
     """
     if text is None:
         return None, f"{how} as one query; its text could not be read"
-    count = count_statements(text)
+    pieces = _pieces(text)
+    count = len(pieces)
+    if manages_transactions(pieces):
+        return False, f"{how} as one query, and the script opens and commits its transactions itself"
     if count > 1:
         return True, (
             f"{how} as one query, and PostgreSQL runs its {count} statements as one "

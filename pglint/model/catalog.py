@@ -118,9 +118,13 @@ class Catalog:
             return table
         clone = _copy_table(table)
         owned[id(clone)] = clone
-        for key, value in self.tables.items():
-            if value is table:
-                self.tables[key] = clone
+        key = table.qualified
+        if self.tables.get(key) is table:
+            self.tables[key] = clone
+        else:  # pragma: no cover - tables are always kept under their qualified name
+            for key, value in list(self.tables.items()):
+                if value is table:
+                    self.tables[key] = clone
         return clone
 
     def __deepcopy__(self, memo: dict[int, object]) -> Catalog:
@@ -364,7 +368,7 @@ def _create_index(catalog: Catalog, node: Node, new: bool) -> None:
 
 
 def _alter_table(catalog: Catalog, node: Node, new: bool) -> None:
-    table = catalog.table_of(node.get("relation", {}))
+    table = catalog._table_to_change(node.get("relation", {}))
     if table is None:
         return
     for wrapped in node.get("cmds", ()):
@@ -410,7 +414,7 @@ def _alter_table(catalog: Catalog, node: Node, new: bool) -> None:
 def _rename(catalog: Catalog, node: Node, new: bool) -> None:
     if node.get("renameType") not in ("OBJECT_TABLE", "OBJECT_COLUMN"):
         return
-    table = catalog.table_of(node.get("relation", {}))
+    table = catalog._table_to_change(node.get("relation", {}))
     if table is None:
         return
     if node["renameType"] == "OBJECT_TABLE":
@@ -418,11 +422,11 @@ def _rename(catalog: Catalog, node: Node, new: bool) -> None:
         del catalog.tables[old]
         table.name = node.get("newname", table.name)
         catalog.tables[table.qualified] = table
-        for other in catalog.tables.values():
+        for other in list(catalog.tables.values()):
             if other.default_partition == old:
-                other.default_partition = table.qualified
+                catalog.writable(other).default_partition = table.qualified
             if other.parent == old:
-                other.parent = table.qualified
+                catalog.writable(other).parent = table.qualified
     else:
         column = table.columns.pop(node.get("subname", ""), None)
         if column is not None:

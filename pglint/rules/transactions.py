@@ -117,6 +117,13 @@ def _line(view: FileView, effect: Effect) -> int:
     return view.text.count("\n", 0, effect.statement.start) + 1
 
 
+def _tool_transaction(view: FileView) -> bool:
+    """The migration tool runs this file in a transaction of its own (assume-in-transaction,
+    or a layout that says so): the file starts inside a transaction it did not open."""
+    first = view.effects[0] if view.effects else None
+    return first is not None and first.in_transaction and not first.explicit_transaction
+
+
 def _transaction_kind(effect: Effect) -> str:
     return effect.node.get("kind", "") if effect.kind == "TransactionStmt" else ""
 
@@ -225,7 +232,7 @@ def require_statement_timeout(effect: Effect, ctx: Context) -> Iterator[Hit]:
 
 @check("transaction-nesting", scope="file")
 def transaction_nesting(view: FileView, ctx: Context) -> Iterator[Hit]:
-    assume = ctx.settings.assume_in_transaction
+    assume = _tool_transaction(view)
     opened_at: int | None = None
     for effect in view.effects:
         kind = _transaction_kind(effect)
@@ -237,9 +244,9 @@ def transaction_nesting(view: FileView, ctx: Context) -> Iterator[Hit]:
         if kind in _BEGIN:
             if assume:
                 yield Hit(
-                    f"{word} in a file that the migration tool already runs in a transaction "
-                    "(--assume-in-transaction): PostgreSQL ignores it with a warning, and the "
-                    "COMMIT meant for it ends the tool's transaction early",
+                    f"{word} in a file that the migration tool already runs in a transaction: "
+                    "PostgreSQL ignores it with a warning, and the COMMIT meant for it ends the "
+                    "tool's transaction early",
                     effect=effect,
                 )
             elif effect.explicit_transaction:
@@ -254,9 +261,9 @@ def transaction_nesting(view: FileView, ctx: Context) -> Iterator[Hit]:
         elif kind in _END:
             if assume:
                 yield Hit(
-                    f"{word} ends the transaction the migration tool runs this file in "
-                    "(--assume-in-transaction): the statements after it run outside that "
-                    "transaction, and a failure no longer rolls back the ones before it",
+                    f"{word} ends the transaction the migration tool runs this file in: the "
+                    "statements after it run outside that transaction, and a failure no longer "
+                    "rolls back the ones before it",
                     effect=effect,
                 )
             elif not effect.in_transaction:
@@ -274,7 +281,7 @@ def transaction_nesting(view: FileView, ctx: Context) -> Iterator[Hit]:
 
 @check("ban-uncommitted-transaction", scope="file")
 def ban_uncommitted_transaction(view: FileView, ctx: Context) -> Iterator[Hit]:
-    if not view.open_transaction or ctx.settings.assume_in_transaction:
+    if not view.open_transaction or _tool_transaction(view):
         return
     opener = None
     for effect in view.effects:
@@ -601,7 +608,7 @@ def _how_in_transaction(effect: Effect, ctx: Context) -> str:
         return "inside a DO block, which runs as one transaction"
     if effect.explicit_transaction:
         return "inside a transaction block (after BEGIN)"
-    return "inside the transaction the migration tool wraps this file in (--assume-in-transaction)"
+    return "inside the transaction the migration tool runs this file in"
 
 
 @check("ban-enum-value-add-in-transaction", scope="file")

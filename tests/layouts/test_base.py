@@ -2,7 +2,15 @@
 
 from __future__ import annotations
 
-from pglint.layouts.base import Migration, Part, count_statements, one_query_transaction
+from pathlib import Path
+
+from pglint.layouts.base import (
+    Migration,
+    Part,
+    count_statements,
+    natural_key,
+    one_query_transaction,
+)
 from tests.layouts.helpers import one_set
 
 
@@ -28,7 +36,7 @@ def test_one_query_transaction():
 
 
 def test_transaction_of_prefers_the_part_then_the_down_mode():
-    up = Part(path=__import__("pathlib").Path("a.sql"), role="up")
+    up = Part(path=Path("a.sql"), role="up")
     down = Part(path=up.path, role="down")
     own = Part(path=up.path, role="down", transaction=True)
     m = Migration("1", "a", (up,), (down, own), False, down_transaction=None)
@@ -53,3 +61,29 @@ def test_golang_migrate_files_run_in_the_implicit_transaction_of_one_query(tree)
     assert first.transaction_of(first.down[0]) is False
     assert second.transaction is False
     assert "implicit transaction" in first.transaction_reason
+
+
+def test_natural_key_orders_numbers_numerically_and_never_mixes_types():
+    names = ["V1.10__b.sql", "V1.9__a.sql", "bad-utf8.sql", "0003_x.sql", "10_y.sql", "2_z.sql"]
+    ordered = sorted(names, key=natural_key)
+    assert ordered.index("V1.9__a.sql") < ordered.index("V1.10__b.sql")
+    assert ordered.index("2_z.sql") < ordered.index("0003_x.sql") < ordered.index("10_y.sql")
+
+
+def test_plain_orders_timestamps_of_different_lengths(tree):
+    files = tree(
+        {
+            "m/20210710035447_alter.up.sql": "SELECT 2;",
+            "m/00_init.up.sql": "SELECT 0;",
+            "m/201701261850_create.up.sql": "SELECT 1;",
+            "m/202510211300_search.sql": "SELECT 3;",
+        }
+    )
+    mset = one_set(files)
+    assert mset.layout == "plain"
+    assert [m.up[0].path.name for m in mset.migrations] == [
+        "00_init.up.sql",
+        "201701261850_create.up.sql",
+        "202510211300_search.sql",
+        "20210710035447_alter.up.sql",
+    ]

@@ -655,6 +655,18 @@ def test_catalog_copy_is_independent_and_complete():
     assert "z" not in original.tables["t"].columns and "p" in original.tables
     assert original.index(None, "t_c_idx") is not None
     assert original.tables["t"].constraints and copied != original
+    assert "z" in copied.tables["t"].columns and "p" not in copied.tables
+    # Copy on write both ways: the original's later changes stay out of the copy.
+    second = original.copy()
+    for statement in parse_sql(
+        "ALTER TABLE t RENAME COLUMN a TO a2; ALTER TABLE pt DETACH PARTITION pt_d;"
+        "ALTER TABLE t RENAME TO t_renamed;"
+    ).statements:
+        original.apply(statement)
+    assert "a" in second.tables["t"].columns and "a2" in original.tables["t_renamed"].columns
+    assert second.tables["pt"].default_partition == "pt_d"
+    assert original.tables["pt"].default_partition is None
+    assert "t" in copied.tables and "a" in copied.tables["t"].columns
     # Catalog.copy lists the catalog's fields by hand: a new field must be added there.
     assert [f.name for f in fields(model.Catalog)] == [
         "tables",
@@ -664,4 +676,5 @@ def test_catalog_copy_is_independent_and_complete():
         "sequences",
         "functions",
         "new_objects",
+        "_owned",
     ]
