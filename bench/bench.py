@@ -56,6 +56,11 @@ def corpus_files(root: Path) -> list[str]:
     return found
 
 
+def has_hidden_entries(root: Path) -> bool:
+    """Whether any file or folder below ``root`` starts with a dot (globs may differ there)."""
+    return any(name.startswith(".") for _, dirs, files in os.walk(root) for name in (*dirs, *files))
+
+
 def argument_budget() -> int:
     """Bytes of file names one command line may carry, with room for the environment."""
     try:
@@ -80,10 +85,16 @@ def chunks(files: list[str], budget: int) -> list[list[str]]:
     return [c for c in out if c]
 
 
+#: The tools' environment. An installed pglint has its bytecode compiled; in a checkout
+#: with PYTHONDONTWRITEBYTECODE set every start would compile every module again, which
+#: is not what users see. The warm-up run writes the cache (``__pycache__`` is ignored).
+ENV = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+
+
 def run(command: list[str], cwd: str, accept: tuple[int, ...] = (0, 1)) -> tuple[float, bytes]:
     """Wall-clock seconds of one run, and its standard output."""
     start = time.perf_counter()
-    done = subprocess.run(command, cwd=cwd, capture_output=True, check=False)
+    done = subprocess.run(command, cwd=cwd, env=ENV, capture_output=True, check=False)
     elapsed = time.perf_counter() - start
     if done.returncode not in accept:
         raise SystemExit(
@@ -122,6 +133,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--startup-runs", type=int, default=21)
     parser.add_argument("--json", action="store_true", help="print the figures as JSON")
+    parser.add_argument(
+        "--explicit",
+        action="store_true",
+        help="name every file on the command line for both tools (default: pglint gets the "
+        "folder and squawk the pattern FOLDER/**/*.sql, when no hidden entries make them differ)",
+    )
     args = parser.parse_args(argv)
 
     root = Path(args.corpus).resolve()
@@ -135,23 +152,32 @@ def main(argv: list[str] | None = None) -> int:
         print("squawk not found (pip install squawk-cli)", file=sys.stderr)
         return 2
     assert pglint is not None
-    groups = chunks(files, argument_budget())
     pglint_cmd = [*pglint, "check", "--format", "json"]
     squawk_cmd = [*squawk, "--reporter", "json"]
+    explicit = args.explicit or has_hidden_entries(root)
+    if explicit:
+        groups = chunks(files, argument_budget())
+        pglint_groups = squawk_groups = groups
+    else:
+        # The same files either way: pglint walks the folder for *.sql, squawk expands the
+        # pattern; with no hidden entries below the folder the two sets are equal.
+        pglint_groups, squawk_groups = [[str(root)]], [[f"{root}/**/*.sql"]]
 
     with tempfile.TemporaryDirectory(prefix="pglint-bench-") as cwd:
         # Warm the page cache and both tools' imports once.
-        _, out = run_all(pglint_cmd, groups, cwd)
+        _, out = run_all(pglint_cmd, pglint_groups, cwd)
         pglint_findings = check_outputs("pglint", out)
-        _, out = run_all(squawk_cmd, groups, cwd)
+        _, out = run_all(squawk_cmd, squawk_groups, cwd)
         squawk_findings = check_outputs("squawk", out)
 
         times: dict[str, list[float]] = {"pglint": [], "squawk": []}
         for number in range(args.rounds):
             order = ("pglint", "squawk") if number % 2 == 0 else ("squawk", "pglint")
             for tool in order:
-                command = pglint_cmd if tool == "pglint" else squawk_cmd
-                elapsed, _ = run_all(command, groups, cwd)
+                if tool == "pglint":
+                    elapsed, _ = run_all(pglint_cmd, pglint_groups, cwd)
+                else:
+                    elapsed, _ = run_all(squawk_cmd, squawk_groups, cwd)
                 times[tool].append(elapsed)
 
         small = Path(cwd, "0001_small.sql")
@@ -165,7 +191,8 @@ def main(argv: list[str] | None = None) -> int:
     result = {
         "corpus": str(root),
         "files": len(files),
-        "invocations_per_run": len(groups),
+        "mode": "explicit file names" if explicit else "folder / glob",
+        "invocations_per_run": len(pglint_groups),
         "rounds": args.rounds,
         "seconds": {tool: [round(v, 4) for v in values] for tool, values in times.items()},
         "files_per_second": {tool: round(len(files) / median[tool], 1) for tool in median},
@@ -179,7 +206,10 @@ def main(argv: list[str] | None = None) -> int:
     if args.json:
         print(json.dumps(result, indent=2))
         return 0
-    print(f"corpus: {root} ({len(files)} files, {len(groups)} invocation(s) per run)")
+    print(
+        f"corpus: {root} ({len(files)} files; {result['mode']}; "
+        f"{len(pglint_groups)} invocation(s) per run)"
+    )
     for tool in ("pglint", "squawk"):
         runs = ", ".join(f"{v:.2f}" for v in times[tool])
         print(

@@ -16,7 +16,7 @@ from pglint.rules import load_catalogue
 from pglint.sources.sql import parse_sql
 
 FUZZ = settings(
-    max_examples=120,
+    max_examples=200,
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow],
     derandomize=True,
@@ -170,9 +170,16 @@ _piece = st.one_of(
 )
 
 
+# Whole valid statements in any order reach deep into the checks; fragments mixed in
+# exercise the error paths.
+_script = st.lists(st.one_of(st.sampled_from(_STATEMENTS), _do_block), max_size=12).map(
+    lambda statements: "".join(s + ";\n" for s in statements)
+)
+
+
 @FUZZ
 @given(
-    st.lists(_piece, max_size=25).map(" ".join),
+    st.one_of(_script, st.lists(_piece, max_size=25).map(" ".join)),
     st.sampled_from([10, 11, 12, 15, 18]),
     st.booleans(),
 )

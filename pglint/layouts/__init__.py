@@ -16,7 +16,7 @@ from pglint.layouts.base import Layout, MigrationSet, Reader
 
 #: Layout modules in detection order: the most specific markers first, ``plain`` last.
 MODULES: tuple[str, ...] = (
-    "sqitch", "diesel", "prisma", "flyway", "popx", "goose", "dbmate", "drizzle",
+    "alembic", "sqitch", "diesel", "prisma", "flyway", "popx", "goose", "dbmate", "drizzle",
     "golang_migrate", "plain",
 )
 

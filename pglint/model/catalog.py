@@ -58,12 +58,17 @@ class Table:
     default_partition: str | None = None
     #: Partitions: the parent's qualified name.
     parent: str | None = None
-    #: Views and materialized views: the relations their query reads.
-    sources: tuple[str, ...] = ()
+    #: Views and materialized views: their query (a parse-tree node).
+    query: Node | None = field(default=None, repr=False, compare=False)
 
     @property
     def qualified(self) -> str:
         return qualified(self.schema, self.name)
+
+    @property
+    def sources(self) -> tuple[str, ...]:
+        """Views and materialized views: the relations their query reads."""
+        return query_relations(self.query) if self.query is not None else ()
 
 
 @dataclass(slots=True)
@@ -346,14 +351,14 @@ def _create_table_as(catalog: Catalog, node: Node, new: bool) -> None:
     kind = "matview" if node.get("objtype") == "OBJECT_MATVIEW" else "table"
     table = catalog._add_table(schema, name, new, kind)
     if kind == "matview":
-        table.sources = query_relations(node.get("query"))
+        table.query = node.get("query")
 
 
 def _create_view(catalog: Catalog, node: Node, new: bool) -> None:
     schema, name = range_name(node.get("view", {}))
     existing = catalog.table(schema, name)
     table = catalog._add_table(schema, name, existing.new if existing else new, "view")
-    table.sources = query_relations(node.get("query"))
+    table.query = node.get("query")
 
 
 def _create_index(catalog: Catalog, node: Node, new: bool) -> None:

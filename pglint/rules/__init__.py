@@ -15,7 +15,7 @@ from pglint.rules.registry import CheckSpec, spec_of
 #: Built-in rule modules of pglint.rules. Also declared as ``pglint.rules`` entry points.
 MODULES: tuple[str, ...] = (
     "locking", "rewrites", "transactions", "schema", "breaking", "restrictions", "rollback",
-    "meta",
+    "meta", "alembic",
 )
 
 

@@ -161,6 +161,8 @@ def _observed(effect, row: dict[str, str]) -> dict[str, object]:
 
 
 def _measured(row: dict[str, str]) -> dict[str, object]:
+    # ``locks_on_t`` is the strongest lock on the row's target relation: t, or pt / mv
+    # where the ``target`` column names them (PARTITION OF, REFRESH).
     return {
         "lock": row["locks_on_t"].split(" [")[0],
         "rewrite": row["rewrite"] == "yes",

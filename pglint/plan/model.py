@@ -1,0 +1,342 @@
+"""The plan: what a set of migrations changes, locks and needs, as frozen data.
+
+Every field is filled by :mod:`pglint.plan.builder` from the statement model (effects,
+touches, the catalog) and the findings; the Markdown and JSON renderers only format it.
+``PLAN_SCHEMA_VERSION`` is the version of the JSON document (docs/plan.md).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import Enum
+
+#: Version of ``pglint plan --format json``. Fields are only ever added, never renamed.
+PLAN_SCHEMA_VERSION = 1
+
+
+class Level(str, Enum):
+    """Migration complexity of one operation or table (see :data:`COMPLEXITY_RULE`)."""
+
+    NONE = "NONE"
+    LOW = "LOW"
+    MED = "MED"
+    HIGH = "HIGH"
+
+    @property
+    def rank(self) -> int:
+        return {"NONE": 0, "LOW": 1, "MED": 2, "HIGH": 3}[self.value]
+
+
+class Verdict(str, Enum):
+    ONLINE = "safe to run online"
+    CARE = "needs care"
+    WINDOW = "needs a maintenance window"
+
+
+#: How complexity is decided, stated in the report and in docs/plan.md.
+COMPLEXITY_RULE = (
+    "HIGH: a table that existed before these migrations is rewritten or fully scanned "
+    "while a lock that blocks its writes (or reads) is held, so the blocking lasts as long "
+    "as the table is large, or such a lock is held while a later statement of the same "
+    "transaction rewrites, scans or changes rows. "
+    "MED: a lock that blocks reads or writes of an existing table is taken without "
+    "lock_timeout (a long transaction on the table queues all traffic behind it), rows of an "
+    "existing table are updated, deleted or merged, or existing data is dropped. "
+    "LOW: every other lock on an existing table (brief, with lock_timeout, or blocking only "
+    "DDL and VACUUM). Tables created by these migrations are empty and never raise the level."
+)
+
+#: How the overall verdict follows from the levels.
+VERDICT_RULE = (
+    "needs a maintenance window when any operation is HIGH; needs care when any is MED; "
+    "safe to run online otherwise."
+)
+
+
+@dataclass(frozen=True, slots=True)
+class MigrationInfo:
+    """One migration the plan covers."""
+
+    label: str
+    layout: str
+    set_root: str
+    up: tuple[str, ...]
+    down: tuple[str, ...] | None
+    transaction: bool
+    transaction_reason: str
+    statements: int
+
+
+@dataclass(frozen=True, slots=True)
+class Change:
+    """One change a statement makes (an ALTER TABLE has one per sub-command)."""
+
+    kind: str  # create_table, add_column, create_index, drop_table, update, …
+    relation: str | None  # the table (or view) the change is about
+    object: str | None  # the column, index, constraint, … it names
+    detail: str  # "add column shipped_at timestamptz"
+    phase: str  # see PHASES
+    data_loss: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class LockRow:
+    """One lock a statement takes on a relation that existed before these migrations."""
+
+    step: int
+    migration: str
+    path: str
+    line: int
+    statement: str  # short summary of the statement
+    relation: str
+    lock: str  # ACCESS EXCLUSIVE, SHARE, …
+    blocks_reads: bool
+    blocks_writes: bool
+    blocks_ddl: bool
+    rewrite: bool
+    scan: bool
+    lock_timeout: bool
+    held_until: str
+    work: str  # catalog-only, full scan, table rewrite, index build, row changes
+    level: Level
+    reason: str
+    estimate_seconds: float | None = None
+    estimate_basis: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Step:
+    """One statement of the up migrations, in the order the migrations run it."""
+
+    number: int
+    migration: str
+    path: str
+    line: int
+    kind: str
+    sql: str
+    summary: str
+    phase: str
+    transaction: str
+    transactional: bool
+    nested: bool
+    changes: tuple[Change, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Phase:
+    key: str
+    title: str
+    steps: tuple[int, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class TransactionBlock:
+    """A run of steps that commit together (or one autocommitted statement)."""
+
+    migration: str
+    kind: str  # migration, explicit, autocommit, do-block
+    steps: tuple[int, ...]
+    first_line: int
+    last_line: int
+    note: str
+
+
+@dataclass(frozen=True, slots=True)
+class ChecklistItem:
+    item: str
+    reason: str
+    sql: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Column:
+    name: str
+    type: str
+    not_null: bool
+    primary_key: bool
+    unique: bool
+    references: str | None  # "customers.id" or "customers"
+
+
+@dataclass(frozen=True, slots=True)
+class NewTable:
+    name: str
+    kind: str  # table, partitioned, view, matview
+    purpose: str  # COMMENT ON TABLE text or "undocumented"
+    documented: bool
+    migration: str
+    columns: tuple[Column, ...]
+    estimated_rows: int | None = None
+    estimated_bytes: int | None = None
+    estimate_basis: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ModifiedTable:
+    name: str
+    changes: tuple[str, ...]
+    level: Level
+    reason: str
+    downtime: bool
+    rows: int | None = None
+    total_bytes: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class NewIndex:
+    name: str
+    name_generated: bool  # PostgreSQL chooses the name (none was written)
+    table: str
+    columns: tuple[str, ...]
+    include: tuple[str, ...]
+    method: str  # B-tree, GIN, GiST, BRIN, hash, SP-GiST
+    unique: bool
+    partial: str | None  # the WHERE predicate
+    concurrent: bool
+    on_new_table: bool
+    via_constraint: str | None  # PRIMARY KEY / UNIQUE / EXCLUDE when a constraint builds it
+    migration: str
+
+
+@dataclass(frozen=True, slots=True)
+class DroppedObject:
+    kind: str
+    name: str
+    table: str | None
+    migration: str
+    lost: str  # what cannot come back
+
+
+@dataclass(frozen=True, slots=True)
+class ErEntity:
+    name: str
+    status: str  # new, modified, referenced
+    columns: tuple[Column, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class ErRelationship:
+    parent: str
+    child: str
+    columns: tuple[str, ...]
+    parent_columns: tuple[str, ...]
+    label: str
+    child_optional: bool  # a NULL foreign key: the child may have no parent
+    one_to_one: bool  # the foreign key columns are unique on the child
+
+
+@dataclass(frozen=True, slots=True)
+class ErDiagram:
+    mermaid: str
+    entities: tuple[ErEntity, ...]
+    relationships: tuple[ErRelationship, ...]
+    omitted: tuple[str, ...]
+    fallback: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class RollbackPlan:
+    """How to undo one migration."""
+
+    migration: str
+    source: str  # down (the paired down/undo migration), generated, none
+    path: str | None
+    statements: tuple[str, ...]
+    not_restored: tuple[str, ...]  # what the down leaves different (schema comparison)
+    irreversible: tuple[str, ...]  # what no rollback brings back
+    not_derived: tuple[str, ...]  # up statements pglint could not invert
+    runs_in_transaction: bool | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Query:
+    """A ready-to-run SQL query of the validation or monitoring plan."""
+
+    id: str
+    title: str
+    when: str  # before, after, during
+    purpose: str
+    expect: str
+    sql: str
+    tables: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class FindingRow:
+    rule: str
+    severity: str
+    path: str
+    line: int
+    column: int
+    message: str
+    help: str
+
+
+@dataclass(frozen=True, slots=True)
+class Deduction:
+    points: float
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class Confidence:
+    score: float
+    deductions: tuple[Deduction, ...]
+    risk_factors: tuple[str, ...]
+    dependencies: tuple[str, ...]
+    method: str
+
+
+@dataclass(frozen=True, slots=True)
+class Summary:
+    sentences: tuple[str, ...]
+    verdict: Verdict
+    verdict_reason: str
+    counts: dict[str, int]
+
+
+@dataclass(frozen=True, slots=True)
+class StatsInfo:
+    source: str | None
+    throughput_mb_s: float
+    tables_known: int
+    assumption: str
+
+
+@dataclass(frozen=True, slots=True)
+class Plan:
+    title: str
+    pglint_version: str
+    pg_version: int
+    scope: str  # "all migrations under PATHS" or "changed since REF"
+    migrations: tuple[MigrationInfo, ...]
+    summary: Summary
+    new_tables: tuple[NewTable, ...]
+    modified_tables: tuple[ModifiedTable, ...]
+    new_indexes: tuple[NewIndex, ...]
+    dropped: tuple[DroppedObject, ...]
+    other_changes: tuple[str, ...]
+    er_diagram: ErDiagram
+    steps: tuple[Step, ...]
+    phases: tuple[Phase, ...]
+    phase_notes: tuple[str, ...]
+    transactions: tuple[TransactionBlock, ...]
+    checklist: tuple[ChecklistItem, ...]
+    locks: tuple[LockRow, ...]
+    stats: StatsInfo
+    rollback: tuple[RollbackPlan, ...]
+    validation: tuple[Query, ...]
+    monitoring: tuple[Query, ...]
+    findings: tuple[FindingRow, ...]
+    confidence: Confidence
+
+
+#: Migration phases in their usual order.
+PHASES: dict[str, str] = {
+    "session": "Session settings and transaction control",
+    "schema": "Create and alter tables, columns and indexes",
+    "data": "Migrate data",
+    "constraints": "Add constraints and foreign keys",
+    "validate": "Validate constraints",
+    "cleanup": "Drop and clean up",
+}
