@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from enum import Enum
 
 #: Version of the JSON output's schema. Fields are only ever added, never renamed.
@@ -36,9 +36,17 @@ class Finding:
     help: str = ""
 
     def as_dict(self) -> dict[str, object]:
-        data = asdict(self)
-        data["severity"] = self.severity.value
-        return data
+        return {
+            "path": self.path,
+            "line": self.line,
+            "column": self.column,
+            "end_line": self.end_line,
+            "end_column": self.end_column,
+            "rule": self.rule,
+            "severity": self.severity.value,
+            "message": self.message,
+            "help": self.help,
+        }
 
     def sort_key(self) -> tuple[str, int, int, str]:
         return self.path, self.line, self.column, self.rule

@@ -8,7 +8,6 @@ parts run on a copy of the catalog as it stands after the up, and migration-scop
 
 from __future__ import annotations
 
-import copy
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -19,7 +18,7 @@ from pglint.findings import Finding
 from pglint.layouts.base import Migration, MigrationSet, Part, Reader
 from pglint.model.catalog import Catalog
 from pglint.model.effects import Analyser, Effect
-from pglint.model.snapshot import Snapshot, differences, restrict, snapshot
+from pglint.model.snapshot import differences, snapshot
 from pglint.rules.registry import Hit
 from pglint.sources import parse_part
 from pglint.sources.directives import Directive, find_directives
@@ -194,7 +193,8 @@ def lint_set(
             else migration.transaction
         )
         rule_set = active if report else None
-        before = snapshot(catalog) if report and migration.down is not None else None
+        # The catalog before the up, for the rollback comparison (a cheap copy-on-write copy).
+        before = catalog.copy() if report and migration.down is not None else None
         up = tuple(
             _run_part(part, _mode(migration, part, settings), analyser, settings, rule_set, reader,
                       directives, findings)
@@ -230,7 +230,7 @@ def _migration_checks(
     migration: Migration,
     up: tuple[PartResult, ...],
     catalog: Catalog,
-    before: Snapshot | None,
+    before: Catalog | None,
     transaction: bool,
     settings: Settings,
     active: ActiveRules,
@@ -244,7 +244,7 @@ def _migration_checks(
     changes: tuple[str, ...] = ()
     if migration.down is not None:
         # The rollback runs against the schema as the up left it; lint it on a copy.
-        after_up = copy.deepcopy(catalog)
+        after_up = catalog.copy()
         down_analyser = Analyser(settings.pg_version, settings.assume_in_transaction, after_up)
         down = tuple(
             _run_part(part, _mode(migration, part, settings), down_analyser, settings, active,
@@ -253,9 +253,7 @@ def _migration_checks(
         )
         if before is not None and all(r.readable for r in (*up, *down)):
             relations = _relations(up) | _relations(down)
-            changes = tuple(
-                differences(restrict(before, relations), restrict(snapshot(after_up), relations))
-            )
+            changes = tuple(differences(snapshot(before, relations), snapshot(after_up, relations)))
     first = False
     if not mset.supports_rollback and mset.layout not in state.noted_layouts:
         state.noted_layouts.add(mset.layout)

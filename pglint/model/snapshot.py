@@ -13,10 +13,20 @@ from pglint.model.catalog import Catalog
 Snapshot = dict[str, tuple[str, str]]
 
 
-def snapshot(catalog: Catalog) -> Snapshot:
-    """Every object the catalog knows, keyed like ``"index orders_status_idx"``."""
+def _wanted(name: str, relations: set[str] | None) -> bool:
+    return relations is None or name in relations or name.rpartition(".")[2] in relations
+
+
+def snapshot(catalog: Catalog, relations: set[str] | None = None) -> Snapshot:
+    """The objects the catalog knows, keyed like ``"index orders_status_idx"``.
+
+    With ``relations``, tables and indexes of other relations are left out (schema-wide
+    objects are always in), which keeps per-migration snapshots cheap on long histories.
+    """
     facts: Snapshot = {}
     for key, table in catalog.tables.items():
+        if not _wanted(key, relations):
+            continue
         facts[f"{table.kind} {key}"] = (key, "")
         for column in table.columns.values():
             detail = str(column.type) if column.type else "?"
@@ -30,6 +40,8 @@ def snapshot(catalog: Catalog) -> Snapshot:
                     con.kind.removeprefix("CONSTR_").lower(),
                 )
     for key, index in catalog.indexes.items():
+        if not _wanted(index.table, relations):
+            continue
         facts[f"index {key}"] = (index.table, f"on {index.table} ({', '.join(index.columns)})")
     for key in catalog.types:
         facts[f"type {key}"] = ("", "")
@@ -40,15 +52,6 @@ def snapshot(catalog: Catalog) -> Snapshot:
     for key in catalog.functions:
         facts[f"function {key}"] = ("", "")
     return facts
-
-
-def restrict(facts: Snapshot, relations: set[str]) -> Snapshot:
-    """Only schema-wide objects and those of the named relations."""
-    return {
-        k: v
-        for k, v in facts.items()
-        if not v[0] or v[0] in relations or v[0].rpartition(".")[2] in relations
-    }
 
 
 def differences(before: Snapshot, after: Snapshot) -> list[str]:

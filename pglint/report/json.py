@@ -14,10 +14,12 @@ class JsonReporter:
         pass
 
     def report(self, findings: Sequence[Finding], files: int, stream: IO[str]) -> None:
-        document = {
-            "version": JSON_SCHEMA_VERSION,
-            "files_checked": files,
-            "findings": [f.as_dict() for f in findings],
-        }
-        json.dump(document, stream, indent=2, ensure_ascii=False)
-        stream.write("\n")
+        # One finding per line: readable, and each dumps() call without indent uses
+        # the C encoder (an indented dump falls back to the pure-Python one).
+        head = f'{{"version": {JSON_SCHEMA_VERSION}, "files_checked": {files}, "findings": ['
+        if not findings:
+            stream.write(head + "]}\n")
+            return
+        encode = json.JSONEncoder(ensure_ascii=False).encode
+        body = ",\n  ".join(map(encode, (f.as_dict() for f in findings)))
+        stream.write(f"{head}\n  {body}\n]}}\n")
