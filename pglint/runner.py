@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import multiprocessing
 import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -49,6 +48,8 @@ def _workers(jobs: list[_Job]) -> int:
     """How many processes to use: one per core for large runs, where fork is available."""
     if len(jobs) < 2 or sum(j.size for j in jobs) < PARALLEL_THRESHOLD:
         return 1
+    import multiprocessing
+
     if "fork" not in multiprocessing.get_all_start_methods():
         return 1
     return max(1, min(os.cpu_count() or 1, len(jobs)))
@@ -65,6 +66,7 @@ def _lint_job(settings: Settings, job: _Job) -> list[Finding]:
 
 def _run_parallel(jobs: list[_Job], settings: Settings, workers: int) -> list[Finding]:
     """Lint sets in worker processes, largest first so that the cores finish together."""
+    import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
     load_catalogue()  # loaded once here; forked workers inherit it

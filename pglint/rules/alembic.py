@@ -26,12 +26,15 @@ _UNANALYSED = "UnanalysedCall"
 
 @check("dynamic-sql-not-analysed", kinds=(_UNANALYSED,))
 def dynamic_sql_not_analysed(effect: Effect, ctx: Context) -> Iterator[Hit]:
-    call = effect.node.get("call", "this call")
-    reason = effect.node.get("reason", "cannot be read statically")
-    yield Hit(
-        f"{call} {reason}: pglint cannot know that SQL without running the migration, "
-        "so no rule checked it"
-    )
+    message = effect.node.get("message")
+    if not message:
+        call = effect.node.get("call", "this call")
+        reason = effect.node.get("reason", "cannot be read statically")
+        message = (
+            f"{call} {reason}: pglint reads the migration without running it, so no rule "
+            "checked that SQL"
+        )
+    yield Hit(message)
 
 
 @dataclass(frozen=True, slots=True)

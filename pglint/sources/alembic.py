@@ -331,7 +331,9 @@ def _literal(source: str, offset: int) -> _Text | None:
         expected = ast.literal_eval(source)
     except (ValueError, SyntaxError):
         expected = value
-    if expected != value:
+    if expected != value and expected != value.replace("\r\n", "\n").replace("\r", "\n"):
+        # Python reads a CRLF inside a literal as LF; anything else unexpected: the value
+        # Python gives, every character located at the string's start.
         return _Text(expected, (), base)
     return _Text(value, tuple(segments), base)
 
@@ -518,6 +520,7 @@ class _Scope:
     constants: dict[str, Any] = field(default_factory=dict)
     tables: dict[str, tuple[str, str | None]] = field(default_factory=dict)
     unknown: set[str] = field(default_factory=set)
+    sessions: set[str] = field(default_factory=set)
     autocommit: bool = False
     depth: int = 0
     helpers: tuple[str, ...] = ()
@@ -532,6 +535,7 @@ class _Scope:
             dict(self.constants),
             dict(self.tables),
             set(self.unknown),
+            set(self.sessions),
             self.autocommit,
             self.depth,
             self.helpers,
@@ -541,6 +545,8 @@ class _Scope:
 _SAFE_MODULES = frozenset(
     {"logging", "warnings", "sys", "os", "time", "datetime", "json", "uuid", "re", "typing"}
 )
+#: Calls given the connection that only read the catalog (reflection).
+_READ_ONLY_CALLS = frozenset({"inspect", "from_engine", "Inspector", "MetaData", "reflect"})
 _IGNORED_OP_METHODS = frozenset(
     {
         "f",
@@ -846,8 +852,21 @@ class _Reader:
                 for name in names:
                     scope.tables[name] = (table, schema if isinstance(schema, str) else None)
             return
-        if last in ("Session", "sessionmaker") or callee.endswith("orm.Session"):
+        if last in _READ_ONLY_CALLS:
+            return
+        if last in ("Session", "sessionmaker", "session") or any(
+            self._is_bind(arg.value, scope) for arg in value.args
+        ):
+            # An ORM session (or anything else) on the migration's connection: its execute()
+            # is read like the connection's, the rest of what it does cannot be seen.
             scope.binds.update(names)
+            scope.sessions.update(names)
+            self._note(
+                value,
+                "opens a session on the migration's connection, and the queries and writes of "
+                "its ORM methods are not SQL pglint can read",
+                callee or "session",
+            )
             return
         if target is not None and target[:2] == ("op", "create_table") and value.args:
             try:
@@ -998,8 +1017,14 @@ class _Reader:
         if kind == "bind":
             if method in ("execute", "exec_driver_sql"):
                 self._execute(call, scope, text_binds=method == "execute", label=label)
-            elif method in ("commit", "rollback"):
-                self._note(call, "ends the migration's transaction on the connection", label)
+            elif method in ("commit", "rollback") and not self._on_session(call, scope):
+                self._note(
+                    call,
+                    "ends the migration's transaction part-way",
+                    label,
+                    message=f"{label}(…) ends the migration's transaction part-way: the "
+                    "statements after it run in a new transaction, which pglint does not model",
+                )
             return
         batch = target[2] if kind == "batch" else None
         if method == "execute":
@@ -1041,6 +1066,10 @@ class _Reader:
         if func.attr.value == "drop":
             return [f"DROP TYPE {'IF EXISTS ' if checkfirst else ''}{type_sql}"]
         return [f"CREATE TYPE {type_sql} AS ENUM ({', '.join(_quote(v) for v in info[2])})"]
+
+    def _on_session(self, call: Any, scope: _Scope) -> bool:
+        owner = call.func.value if isinstance(call.func, self.cst.Attribute) else None
+        return isinstance(owner, self.cst.Name) and owner.value in scope.sessions
 
     def _is_bind(self, node: Any, scope: _Scope) -> bool:
         cst = self.cst
@@ -1257,9 +1286,9 @@ class _Reader:
                     replace(statement, start=start, end=end, locate=locate, text=statement.text)
                 )
 
-    def _note(self, node: Any, reason: str, label: str) -> None:
+    def _note(self, node: Any, reason: str, label: str, message: str | None = None) -> None:
         start, end = self._span(node)
-        self._placeholder(start, end, reason, label)
+        self._placeholder(start, end, reason, label, message)
 
     def _note_at(self, node: Any, reason: str, label: str) -> None:
         """A note on the first line of a compound statement (a loop) or an expression."""
@@ -1269,7 +1298,9 @@ class _Reader:
         end = min(end, line_end if line_end >= 0 else len(self.text))
         self._placeholder(start, max(end, start + 1), reason, label)
 
-    def _placeholder(self, start: int, end: int, reason: str, label: str) -> None:
+    def _placeholder(
+        self, start: int, end: int, reason: str, label: str, message: str | None = None
+    ) -> None:
         if label in ("for", "while"):
             display = f"this {label} loop"
         elif label == "code":
@@ -1277,6 +1308,8 @@ class _Reader:
         else:
             display = f"{label}(…)"
         node = {"reason": reason, "call": display}
+        if message:
+            node["message"] = message
         self.statements.append(
             Statement(
                 UNANALYSED,
@@ -2298,7 +2331,10 @@ def _const(node: Any, constants: dict[str, Any], depth: int = 0) -> Any:
         if node.value in ("True", "False", "None"):
             return {"True": True, "False": False, "None": None}[node.value]
         if node.value in constants:
-            return _const(constants[node.value], constants, depth + 1)
+            try:
+                return _const(constants[node.value], constants, depth + 1)
+            except _Dynamic:
+                raise _Dynamic(f"the variable {node.value}") from None
         raise _Dynamic(f"the variable {node.value}")
     if isinstance(node, cst.UnaryOperation) and isinstance(node.operator, cst.Minus):
         value = _const(node.expression, constants, depth + 1)
@@ -2492,13 +2528,12 @@ def _target_names(node: Any, cst: Any) -> list[str]:
 
 
 def _walk(node: Any, cst: Any) -> Iterator[Any]:
-    """Every CST node under ``node`` (itself first), in source order.
+    """Every CST node under ``node`` (itself first) except whitespace and punctuation.
 
     Reads the dataclass fields directly: libcst's ``children`` property runs a visitor per
     node, which made walking the functions' bodies the slowest part of reading a file.
     """
     stack = [node]
-    base = cst.CSTNode
     while stack:
         item = stack.pop()
         if isinstance(item, (list, tuple)):
@@ -2507,16 +2542,58 @@ def _walk(node: Any, cst: Any) -> Iterator[Any]:
         yield item
         names = _FIELDS.get(type(item))
         if names is None:
-            names = tuple(getattr(item, "__dataclass_fields__", {}))
+            names = tuple(
+                name
+                for name in getattr(item, "__dataclass_fields__", {})
+                if not name.startswith(_SKIPPED_FIELDS) and name not in _PUNCTUATION
+            )
             _FIELDS[type(item)] = names
         found = []
         for name in names:
             value = getattr(item, name, None)
-            if isinstance(value, base):
+            if value is None or isinstance(value, (str, bool, int)):
+                continue
+            if isinstance(value, (list, tuple)):
+                found.extend(v for v in value if _is_node(v, cst))
+            elif _is_node(value, cst):
                 found.append(value)
-            elif isinstance(value, (list, tuple)) and value and isinstance(value[0], base):
-                found.extend(value)
         stack.extend(reversed(found))
+
+
+_SKIPPED_FIELDS = ("whitespace", "leading_lines", "lines_after", "trailing")
+_PUNCTUATION = frozenset(
+    {
+        "lpar",
+        "rpar",
+        "comma",
+        "semicolon",
+        "colon",
+        "equal",
+        "dot",
+        "star",
+        "header",
+        "footer",
+        "newline",
+        "indent",
+        "lbracket",
+        "rbracket",
+        "lbrace",
+        "rbrace",
+        "asynchronous",
+        "arrow",
+        "operator",
+    }
+)
+_NODE_TYPES: dict[type, bool] = {}
+
+
+def _is_node(value: Any, cst: Any) -> bool:
+    kind = type(value)
+    found = _NODE_TYPES.get(kind)
+    if found is None:
+        found = isinstance(value, cst.CSTNode)
+        _NODE_TYPES[kind] = found
+    return found
 
 
 _FIELDS: dict[type, tuple[str, ...]] = {}

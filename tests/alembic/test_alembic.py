@@ -562,3 +562,25 @@ def test_every_rule_runs_on_the_fixtures_without_error():
         for finding in findings:
             assert finding.line >= 1 and finding.column >= 1
             assert finding.line <= len(source[finding.path].text.splitlines()) + 1
+
+
+def test_orm_session_on_the_connection_is_noted_once():
+    text = _migration(
+        "from sqlalchemy.orm import Session\n"
+        "session = Session(bind=op.get_bind())\n"
+        "for row in session.query(Thing).all():\n"
+        "    row.flag = True\n"
+        'session.execute(sa.text("UPDATE things SET flag = true"))\n'
+        "session.commit()"
+    )
+    findings = _lint(text)
+    notes = [f for f in findings if f.rule == "dynamic-sql-not-analysed"]
+    assert [(f.line, f.column) for f in notes] == [(11, 15)]
+    assert "session" in notes[0].message
+    assert _sql(text) == [pglast.prettify("UPDATE things SET flag = true")]
+
+
+def test_commit_on_the_connection_is_noted():
+    text = _migration("conn = op.get_bind()\nconn.execute(sa.text('SELECT 1'))\nconn.commit()")
+    notes = [f for f in _lint(text) if f.rule == "dynamic-sql-not-analysed"]
+    assert len(notes) == 1 and "part-way" in notes[0].message
