@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import fnmatch
 import os
+import re
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
@@ -13,6 +14,7 @@ from pglint.config import ConfigError
 MAX_FILE_BYTES = 20 * 1024 * 1024
 SQL_SUFFIXES = (".sql",)
 MIGRATION_SUFFIXES = (".sql", ".py")
+_UPGRADE = re.compile(rb"^def upgrade\s*\(", re.M)
 _SKIPPED_DIRS = frozenset({"__pycache__", "node_modules", "venv", "site-packages"})
 
 
@@ -23,7 +25,7 @@ def is_python_migration(path: Path) -> bool:
             head = handle.read(65536)
     except OSError:
         return True  # let reading report the problem
-    return b"revision" in head and b"def upgrade" in head
+    return b"revision" in head and _UPGRADE.search(head) is not None
 
 
 def _excluded(path: Path, patterns: Sequence[str]) -> bool:

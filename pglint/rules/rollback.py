@@ -66,6 +66,15 @@ def _has_statements(view: MigrationView) -> bool:
     return any(result.effects for result in view.down or ())
 
 
+def _has_unanalysed(view: MigrationView) -> bool:
+    """Whether the up or down contains calls pglint could not turn into SQL."""
+    return any(
+        effect.kind == "UnanalysedCall"
+        for result in (*view.up, *(view.down or ()))
+        for effect in result.effects
+    )
+
+
 @check("empty-rollback", scope="migration")
 def empty_rollback(view: MigrationView, ctx: Context) -> Iterator[Hit]:
     if view.down is None or view.irreversible or _has_statements(view):
@@ -88,6 +97,8 @@ def rollback_incomplete(view: MigrationView, ctx: Context) -> Iterator[Hit]:
         return
     if not _has_statements(view):
         return  # empty-rollback says it better
+    if _has_unanalysed(view):
+        return  # dynamic SQL (reported by dynamic-sql-not-analysed) may do what seems missing
     shown = list(view.rollback_changes[:5])
     more = len(view.rollback_changes) - len(shown)
     listing = "; ".join(shown) + (f"; and {more} more" if more > 0 else "")
