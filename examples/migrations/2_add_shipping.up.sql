@@ -1,4 +1,4 @@
--- A later migration against the live orders table: pglint reports every hazard.
+-- A later change to the live orders table, written the risky way.
 ALTER TABLE orders ADD COLUMN shipped_at timestamp;
 ALTER TABLE orders ADD COLUMN tracking_code varchar(40) NOT NULL;
 CREATE INDEX orders_status_idx ON orders (status);
