@@ -196,8 +196,16 @@ def lint_set(
         # The catalog before the up, for the rollback comparison (a cheap copy-on-write copy).
         before = catalog.copy() if report and migration.down is not None else None
         up = tuple(
-            _run_part(part, _mode(migration, part, settings), analyser, settings, rule_set, reader,
-                      directives, findings)
+            _run_part(
+                part,
+                _mode(migration, part, settings),
+                analyser,
+                settings,
+                rule_set,
+                reader,
+                directives,
+                findings,
+            )
             for part in migration.up
         )
         if report:
@@ -221,7 +229,11 @@ def lint_set(
                 state.on_migration(
                     MigrationRecord(mset, view, catalog, tuple(findings[mark:]), transaction)
                 )
-        release(catalog)
+        # A migration that has shipped created existing objects. Migrations of the change
+        # being linted (--diff, or files named on the command line) ship together, so what
+        # an earlier one of them creates stays new (unreleased, empty) for the later ones.
+        if targets is None or not report:
+            release(catalog)
     return findings
 
 
@@ -247,8 +259,16 @@ def _migration_checks(
         after_up = catalog.copy()
         down_analyser = Analyser(settings.pg_version, settings.assume_in_transaction, after_up)
         down = tuple(
-            _run_part(part, _mode(migration, part, settings), down_analyser, settings, active,
-                      reader, directives, findings)
+            _run_part(
+                part,
+                _mode(migration, part, settings),
+                down_analyser,
+                settings,
+                active,
+                reader,
+                directives,
+                findings,
+            )
             for part in migration.down
         )
         if before is not None and all(r.readable for r in (*up, *down)):

@@ -1,0 +1,196 @@
+"""Migration sets end to end: replay, changesets, --diff, rollback rules, set problems."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from pglint.config import Settings
+from pglint.runner import lint_paths
+
+
+def write(folder: Path, files: dict[str, str]) -> None:
+    for name, text in files.items():
+        path = folder / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text)
+
+
+def rules_at(findings, name: str) -> list[tuple[str, int]]:
+    return [(f.rule, f.line) for f in findings if Path(f.path).name == name]
+
+
+SET = {
+    "1_create.up.sql": "CREATE TABLE orders (id bigint PRIMARY KEY, status text);\n",
+    "1_create.down.sql": "DROP TABLE orders;\n",
+    "2_index.up.sql": "CREATE INDEX orders_status_idx ON orders (status);\n",
+    "2_index.down.sql": "DROP INDEX orders_status_idx;\n",
+}
+SELECT = ("require-concurrent-index-creation",)
+
+
+def test_earlier_migrations_make_existing_tables(tmp_path: Path) -> None:
+    write(tmp_path, SET)
+    findings, count = lint_paths([str(tmp_path)], Settings(select=SELECT))
+    assert count == 4
+    assert rules_at(findings, "2_index.up.sql") == [("require-concurrent-index-creation", 1)]
+
+
+def test_single_file_replays_the_migrations_before_it(tmp_path: Path) -> None:
+    write(tmp_path, SET)
+    findings, count = lint_paths([str(tmp_path / "2_index.up.sql")], Settings(select=SELECT))
+    assert count == 1
+    assert [f.rule for f in findings] == ["require-concurrent-index-creation"]
+
+
+def test_migrations_of_one_change_ship_together(tmp_path: Path) -> None:
+    """A table created earlier in the same change is new and empty when the index is built."""
+    write(tmp_path, SET)
+    files = [str(tmp_path / "1_create.up.sql"), str(tmp_path / "2_index.up.sql")]
+    findings, _ = lint_paths(files, Settings(select=SELECT))
+    assert findings == []
+
+
+def test_type_change_judged_against_replayed_type(tmp_path: Path) -> None:
+    write(
+        tmp_path,
+        {
+            "1_a.up.sql": "CREATE TABLE t (id bigint PRIMARY KEY, name varchar(20));\n",
+            "1_a.down.sql": "DROP TABLE t;\n",
+            "2_widen.up.sql": "ALTER TABLE t ALTER COLUMN name TYPE varchar(40);\n",
+            "2_widen.down.sql": "ALTER TABLE t ALTER COLUMN name TYPE varchar(20);\n",
+            "3_int.up.sql": "ALTER TABLE t ALTER COLUMN id TYPE numeric;\n",
+            "3_int.down.sql": "ALTER TABLE t ALTER COLUMN id TYPE bigint;\n",
+        },
+    )
+    findings, _ = lint_paths([str(tmp_path)], Settings(select=("changing-column-type",)))
+    by_file = {Path(f.path).name: f.message for f in findings}
+    assert "2_widen.up.sql" not in by_file
+    assert "bigint" in by_file["3_int.up.sql"] and "numeric" in by_file["3_int.up.sql"]
+    assert "varchar(40)" in by_file["2_widen.down.sql"]
+
+
+def test_rollback_rules(tmp_path: Path) -> None:
+    write(
+        tmp_path,
+        {
+            "1_a.up.sql": "CREATE TABLE t (id bigint PRIMARY KEY);\n",
+            "2_b.up.sql": "ALTER TABLE t ADD COLUMN note text;\n",
+            "2_b.down.sql": "-- nothing yet\n",
+            "3_c.up.sql": "CREATE INDEX CONCURRENTLY t_note_idx ON t (note);\n",
+            "3_c.down.sql": "SELECT 1;\n",
+            "4_d.up.sql": "-- pglint: irreversible dropping the archive is final\nDROP TABLE IF EXISTS archive;\n",
+        },
+    )
+    rules = ("missing-rollback", "empty-rollback", "rollback-incomplete")
+    findings, _ = lint_paths([str(tmp_path)], Settings(select=rules))
+    got = sorted((Path(f.path).name, f.rule) for f in findings)
+    assert got == [
+        ("1_a.up.sql", "missing-rollback"),
+        ("2_b.down.sql", "empty-rollback"),
+        ("3_c.down.sql", "rollback-incomplete"),
+    ]
+    incomplete = next(f for f in findings if f.rule == "rollback-incomplete")
+    assert "index t_note_idx still exists" in incomplete.message
+
+
+def test_set_problems(tmp_path: Path) -> None:
+    write(
+        tmp_path,
+        {
+            "1_a.up.sql": "SELECT 1;\n",
+            "1_a.down.sql": "SELECT 1;\n",
+            "1_b.up.sql": "SELECT 2;\n",
+            "2_c.down.sql": "SELECT 3;\n",
+        },
+    )
+    findings, _ = lint_paths([str(tmp_path)], Settings(select=("invalid-migration-set",)))
+    messages = " | ".join(f.message for f in findings)
+    assert "duplicate migration version 1" in messages
+    assert "without an up migration" in messages
+
+
+def test_layout_can_be_forced(tmp_path: Path) -> None:
+    write(
+        tmp_path,
+        {"001_x.sql": "-- +goose Up\nCREATE INDEX i ON t (a);\n-- +goose Down\nDROP INDEX i;\n"},
+    )
+    findings, _ = lint_paths([str(tmp_path)], Settings(select=SELECT, layout="plain"))
+    assert [f.rule for f in findings] == ["require-concurrent-index-creation"]
+
+
+def git(cwd: Path, *args: str) -> None:
+    subprocess.run(
+        ["git", *args],
+        cwd=cwd,
+        check=True,
+        capture_output=True,
+        env={
+            **os.environ,
+            "GIT_AUTHOR_NAME": "t",
+            "GIT_AUTHOR_EMAIL": "t@t",
+            "GIT_COMMITTER_NAME": "t",
+            "GIT_COMMITTER_EMAIL": "t@t",
+        },
+    )
+
+
+def test_diff_lints_only_changed_migrations(tmp_path: Path) -> None:
+    write(tmp_path / "db", SET)
+    git(tmp_path, "init", "-q")
+    git(tmp_path, "add", ".")
+    git(tmp_path, "commit", "-qm", "base")
+    write(
+        tmp_path / "db",
+        {
+            "3_more.up.sql": "CREATE INDEX orders_id_idx ON orders (id);\n",
+            "3_more.down.sql": "DROP INDEX orders_id_idx;\n",
+        },
+    )
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pglint",
+            "check",
+            "--select",
+            ",".join(SELECT),
+            "--format",
+            "json",
+            "--diff",
+            "HEAD",
+            "db",
+        ],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    data = json.loads(done.stdout)
+    assert {Path(f["path"]).name for f in data["findings"]} == {"3_more.up.sql"}
+    assert data["files_checked"] == 2
+    bad = subprocess.run(
+        [sys.executable, "-m", "pglint", "check", "--diff", "no-such-ref", "db"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert bad.returncode == 2 and bad.stderr.startswith("pglint: error: --diff:")
+
+
+@pytest.mark.parametrize("layout", ["nope"])
+def test_unknown_layout_is_a_usage_error(tmp_path: Path, layout: str) -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "pglint", "check", "--layout", layout, str(tmp_path)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 2
+    assert "unknown layout 'nope'" in done.stderr
