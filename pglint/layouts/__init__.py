@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from functools import cache
 from pathlib import Path
 
-from pglint.layouts.base import Layout, MigrationSet, Reader
+from pglint.layouts.base import Layout, MigrationSet, Reader, gaps
 
 #: Layout modules in detection order: the most specific markers first, ``plain`` last.
 MODULES: tuple[str, ...] = (
@@ -85,7 +85,9 @@ def find_sets(
             if len(siblings) > len(members) and (layout.name != "plain" or all(_in_sequence(p) for p in members)):
                 members = sorted(set(members) | set(siblings))
                 layout = detect(root, members, reader, forced)
-        sets.append(layout.build(root, members, reader))
+        built = layout.build(root, members, reader)
+        built.problems.extend(gaps(built))
+        sets.append(built)
     return sets
 
 

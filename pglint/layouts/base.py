@@ -197,3 +197,43 @@ def duplicates(migrations: Iterable[Migration], root: Path) -> list[SetProblem]:
             )
         seen[m.version] = m
     return problems
+
+
+#: Layouts whose small integer versions are conventionally consecutive (1, 2, 3, …).
+SEQUENTIAL_LAYOUTS = frozenset({"golang-migrate", "goose", "flyway"})
+
+
+def gaps(mset: MigrationSet) -> list[SetProblem]:
+    """Missing numbers in a set numbered 1, 2, 3, …: often a migration deleted or renamed.
+
+    Only for small integer versions (timestamps have gaps by nature) in tools whose sets
+    are numbered consecutively.
+    """
+    if mset.layout not in SEQUENTIAL_LAYOUTS or len(mset.migrations) < 3:
+        return []
+    try:
+        numbers = sorted({int(m.version) for m in mset.migrations})
+    except ValueError:
+        return []
+    if numbers[-1] >= 100_000:
+        return []
+    present = set(numbers)
+    missing = [n for n in range(numbers[0], numbers[-1]) if n not in present]
+    if not missing:
+        return []
+    runs: list[str] = []
+    start = previous = missing[0]
+    for number in [*missing[1:], None]:
+        if number is not None and number == previous + 1:
+            previous = number
+            continue
+        runs.append(str(start) if start == previous else f"{start}-{previous}")
+        if number is not None:
+            start = previous = number
+    after = next(m for m in mset.migrations if int(m.version) > missing[0])
+    return [SetProblem(
+        after.up[0].path if after.up else mset.root,
+        f"migration version(s) {', '.join(runs[:10])}{' …' if len(runs) > 10 else ''} missing from "
+        f"the sequence {numbers[0]}-{numbers[-1]}: a migration was deleted or renamed, or a "
+        "branch forgot one",
+    )]

@@ -194,3 +194,12 @@ def test_unknown_layout_is_a_usage_error(tmp_path: Path, layout: str) -> None:
     )
     assert done.returncode == 2
     assert "unknown layout 'nope'" in done.stderr
+
+
+def test_gaps_in_a_numbered_sequence(tmp_path: Path) -> None:
+    write(tmp_path, {f"{n}_m.up.sql": "SELECT 1;\n" for n in (1, 2, 5, 6, 9)})
+    write(tmp_path, {f"{n}_m.down.sql": "SELECT 1;\n" for n in (1, 2, 5, 6, 9)})
+    findings, _ = lint_paths([str(tmp_path)], Settings(select=("invalid-migration-set",)))
+    (gap,) = findings
+    assert "3-4, 7-8 missing from the sequence 1-9" in gap.message
+    assert Path(gap.path).name == "5_m.up.sql"
