@@ -258,12 +258,8 @@ def _finish(
 
 def _names_rule(directive: Directive, rule: str, catalogue: Catalogue) -> bool:
     if not directive.rules:
-        return True
-    for name in directive.rules:
-        resolved = catalogue.resolve(name)
-        if resolved is not None and resolved.name == rule:
-            return True
-    return False
+        return directive.silences_everything()
+    return any(r.name == rule for name in directive.rules for r in catalogue.expand(name))
 
 
 def _covers(source: SourceText, directive: Directive, raw: _Raw) -> bool:
@@ -294,12 +290,12 @@ def _unused(
         if directive.kind == "irreversible" or number in skip:
             continue
         span = source.span(directive.offset, directive.end)
-        unknown = [n for n in directive.rules if catalogue.resolve(n) is None]
+        unknown = [n for n in directive.rules if not catalogue.expand(n)]
         if unknown:
             message = f"suppression names unknown rule(s): {', '.join(unknown)}"
         elif number not in used and (
             not directive.rules
-            or any(catalogue.resolve(n).name in active.by_name for n in directive.rules)  # type: ignore[union-attr]
+            or any(r.name in active.by_name for n in directive.rules for r in catalogue.expand(n))
         ):
             message = (
                 "suppression silences nothing: no finding of "

@@ -79,3 +79,8 @@ def test_used_ignore_is_not_reported() -> None:
 
 def test_directives_inside_strings_of_other_text_are_not_needed() -> None:
     assert find_directives("SELECT 1;\n") == []
+
+
+def test_bare_squawk_ignore_silences_nothing_like_squawk() -> None:
+    assert lint(f"-- squawk-ignore\n{INDEX}\n") == [(RULE, 2)]
+    assert lint(f"-- squawk-ignore-file\n{INDEX}\n") == []

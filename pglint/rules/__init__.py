@@ -19,6 +19,12 @@ MODULES: tuple[str, ...] = (
 )
 
 
+#: Old names that stand for several rules (Squawk's ``require-timeout-settings``).
+EXPANSIONS: dict[str, tuple[str, ...]] = {
+    "require-timeout-settings": ("require-lock-timeout", "require-statement-timeout"),
+}
+
+
 class CatalogueError(ValueError):
     """Pages and check functions do not match."""
 
@@ -88,10 +94,20 @@ class Catalogue:
         name = self.aliases.get(name, name)
         return self.rules.get(name)
 
+    def expand(self, name: str) -> list[Rule]:
+        """The rules a name stands for: itself, its alias target, or an old combined name."""
+        if name in EXPANSIONS:
+            return [self.rules[n] for n in EXPANSIONS[name]]
+        rule = self.resolve(name)
+        return [rule] if rule is not None else []
+
     def resolve_all(self, names: Iterable[str]) -> list[Rule]:
         """Rules for names (aliases and family names accepted); unknown names raise KeyError."""
         found = []
         for name in names:
+            if name in EXPANSIONS:
+                found.extend(self.expand(name))
+                continue
             rule = self.resolve(name)
             if rule is not None:
                 found.append(rule)

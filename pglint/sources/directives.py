@@ -4,7 +4,8 @@
 of it (typically at its end), silences those rules for that statement.
 ``-- pglint: ignore-file rule-a`` anywhere silences them for the whole file. With no rule
 names, every rule is silenced. Text after the names is a free-form reason.
-``-- squawk-ignore`` and ``-- squawk-ignore-file`` are read the same way, and ``#``
+``-- squawk-ignore`` and ``-- squawk-ignore-file`` are read the same way (as in Squawk, a
+bare ``squawk-ignore`` silences nothing, a bare ``squawk-ignore-file`` everything), and ``#``
 comments the same way in Python files. ``-- pglint: irreversible <reason>`` marks a
 deliberate one-way migration.
 """
@@ -31,6 +32,11 @@ class Directive:
     line: int
     offset: int
     end: int
+    squawk: bool = False  # written as squawk-ignore / squawk-ignore-file
+
+    def silences_everything(self) -> bool:
+        """No rule names: pglint's forms silence every rule; Squawk's bare line form none."""
+        return not self.rules and (not self.squawk or self.kind == "ignore-file")
 
 
 def find_directives(text: str) -> list[Directive]:
@@ -52,5 +58,6 @@ def find_directives(text: str) -> list[Directive]:
             names = tuple(n.strip() for n in raw.split(",")) if raw else ()
             reason = parsed.group("reason").strip() if parsed else rest.strip()
         line = text.count("\n", 0, match.start()) + 1
-        found.append(Directive(verb, names, reason, line, match.start(), match.end()))
+        squawk = match.group("squawk") is not None
+        found.append(Directive(verb, names, reason, line, match.start(), match.end(), squawk))
     return found
