@@ -8,6 +8,7 @@ that holds a tool's migrations, recognises the tool, and returns ordered
 from __future__ import annotations
 
 import importlib
+import re
 from collections.abc import Iterable
 from functools import cache
 from pathlib import Path
@@ -42,7 +43,14 @@ def set_root(path: Path) -> Path:
     for ancestor in path.parents:
         if ancestor.name in SQITCH_DIRS and (ancestor.parent / "sqitch.plan").is_file():
             return ancestor.parent
+    # Versioned folders (v1.0/, v1.1/, …, each holding that version's scripts) are one set,
+    # ordered by version: the scripts of v1.1 run against the schema v1.0 built.
+    if _VERSION_DIR.fullmatch(parent.name) and path.suffix == ".sql":
+        return parent.parent
     return parent
+
+
+_VERSION_DIR = re.compile(r"[vV]\d+(?:\.\d+)+")
 
 
 def detect(root: Path, files: list[Path], reader: Reader, forced: str | None = None) -> Layout:

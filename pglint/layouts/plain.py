@@ -26,6 +26,8 @@ def build(root: Path, files: list[Path], reader: Reader) -> MigrationSet:
         version = match["version"].rstrip("._-") if match else stem
         name = (match["name"] or "") if match else ""
         relative = path.relative_to(root).as_posix() if path.is_relative_to(root) else path.name
+        if "/" in relative:  # versioned folders: v1.10/schema.sql is version v1.10
+            version, name = relative.rsplit("/", 1)[0], path.name.removesuffix(".sql")
         migrations.append(
             Migration(version, name, (Part(path, "up"),), None, None, natural_key(relative))
         )
