@@ -224,6 +224,155 @@ def layouts_command(paths: tuple[str, ...], layout: str | None, fmt: str) -> Non
             click.echo(f"  problem: {problem.path}: {problem.message}")
 
 
+@main.command("plan")
+@click.argument("paths", nargs=-1, required=True)
+@click.option(
+    "--diff",
+    "diff_ref",
+    default=None,
+    metavar="REF",
+    help="Plan only the migrations added or changed since git REF (earlier ones are replayed).",
+)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["markdown", "json"]),
+    default="markdown",
+    show_default=True,
+    help="Markdown (SCHEMA_CHANGES.md) or the same content as JSON.",
+)
+@click.option(
+    "--output",
+    "-o",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Write the report to FILE instead of standard output.",
+)
+@click.option(
+    "--stats",
+    "stats_file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Table sizes and row estimates exported with 'pglint stats-query' (enables durations).",
+)
+@click.option("--title", default=None, help="Title of the report.")
+@click.option(
+    "--throughput-mb-s",
+    type=click.FloatRange(min=0.001),
+    default=None,
+    help="Assumed read/write throughput for duration estimates, in MB/s [default: 100].",
+)
+@click.option("--pg-version", type=str, default=None, help="Target PostgreSQL major version.")
+@click.option(
+    "--assume-in-transaction/--no-assume-in-transaction",
+    default=None,
+    help="Each file runs inside a transaction (as most migration tools do).",
+)
+@click.option(
+    "--config",
+    "config_file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Config file (default: .pglint.toml or [tool.pglint] in pyproject.toml).",
+)
+@click.option("--layout", default=None, help="Migration tool layout instead of detecting it.")
+@click.option("--exclude", multiple=True, help="Glob of paths to skip (repeatable).")
+@click.option(
+    "--verify",
+    is_flag=True,
+    help="Also run the migrations on a real PostgreSQL (as 'pglint verify') and add what it "
+    "observed.",
+)
+@click.option("--dsn", default=None, metavar="URL", help="With --verify: use this server.")
+@click.option("--pg-bin", default=None, metavar="DIR", help="With --verify: initdb's folder.")
+@click.option(
+    "--rows", type=click.IntRange(min=0), default=1000, help="With --verify: synthetic rows."
+)
+def plan_command(
+    paths: tuple[str, ...],
+    diff_ref: str | None,
+    fmt: str,
+    output: Path | None,
+    stats_file: Path | None,
+    title: str | None,
+    throughput_mb_s: float | None,
+    pg_version: str | None,
+    assume_in_transaction: bool | None,
+    config_file: Path | None,
+    layout: str | None,
+    exclude: tuple[str, ...],
+    verify: bool = False,
+    dsn: str | None = None,
+    pg_bin: str | None = None,
+    rows: int = 1000,
+) -> None:
+    """Write the plan of migrations (SCHEMA_CHANGES.md): changes, locks, rollback, checks.
+
+    Exits 0 whatever the findings (they are part of the report), 2 on a usage error.
+    """
+    from dataclasses import replace
+
+    from pglint.config import ConfigError, parse_layout, parse_pg_version, resolve_settings
+    from pglint.plan import PlanOptions, make_plan, render
+    from pglint.plan.stats import DEFAULT_THROUGHPUT_MB_S, load_stats
+
+    try:
+        overrides = {
+            "pg_version": parse_pg_version(pg_version, "--pg-version") if pg_version else None,
+            "assume_in_transaction": assume_in_transaction,
+            "layout": parse_layout(layout, "--layout") if layout else None,
+        }
+        settings = resolve_settings(config_file, overrides)
+        if exclude:
+            settings = replace(settings, exclude=settings.exclude + exclude)
+        if "-" in paths:
+            _fail("plan reads migration files; standard input is not supported")
+        missing = [p for p in paths if not Path(p).exists()]
+        if missing:
+            _fail(f"no such file or directory: {missing[0]}")
+        only = None
+        if diff_ref is not None:
+            from pglint.gitdiff import changed_files
+
+            only = changed_files(diff_ref)
+        options = PlanOptions(
+            title=title,
+            stats=load_stats(stats_file) if stats_file is not None else None,
+            throughput_mb_s=throughput_mb_s or DEFAULT_THROUGHPUT_MB_S,
+            diff_ref=diff_ref,
+        )
+        plan = make_plan(paths, settings, options, only)
+        if verify:
+            from pglint.verify.plan import render_verified
+
+            report = render_verified(
+                plan, fmt, paths, settings, only, dsn=dsn, pg_bin=pg_bin, rows=rows
+            )
+        else:
+            report = render(plan, fmt)
+    except ConfigError as error:
+        _fail(str(error))
+        return
+    if output is None:
+        click.echo(report, nl=False)
+        return
+    try:
+        output.write_text(report, encoding="utf-8", newline="\n")
+    except OSError as error:
+        _fail(f"cannot write {output}: {error.strerror or error}")
+
+
+@main.command("stats-query")
+def stats_query_command() -> None:
+    """Print the read-only SQL query whose output 'pglint plan --stats' reads.
+
+    Run it against production: pglint stats-query | psql -X -At "$DATABASE_URL" > stats.json
+    """
+    from pglint.plan.stats import STATS_QUERY
+
+    click.echo(STATS_QUERY, nl=False)
+
+
 @main.command("rules")
 @click.option(
     "--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True
@@ -284,3 +433,9 @@ def explain(rule: str) -> None:
     if found.aliases:
         click.echo(f"aliases: {', '.join(found.aliases)}")
     click.echo(page.body.strip())
+
+
+# ``pglint verify`` lives with the rest of verify; its module imports only click.
+from pglint.verify.cli import verify as _verify  # noqa: E402
+
+main.add_command(_verify)

@@ -14,13 +14,13 @@ statements of an ``autocommit_block()`` run outside it. The statements themselve
 a transaction of the tool's and be reported by the transaction rules.
 
 Problems of the graph itself (a parent that does not exist, a cycle, several heads,
-revision ids used twice) are collected per file for the ``revision-graph`` rule:
-:func:`graph_problems`.
+revision ids used twice) go on each migration's ``notes`` for the ``revision-graph`` rule.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from pglint.layouts.base import (
     Layout,
@@ -32,20 +32,14 @@ from pglint.layouts.base import (
     natural_key,
 )
 
+if TYPE_CHECKING:
+    from pglint.sources.alembic.reader import AlembicFile
+
 TRANSACTION_REASON = (
     "Alembic runs each migration in one transaction on PostgreSQL (transactional DDL); "
     "only the statements inside op.get_context().autocommit_block() run outside it. pglint "
     "reads that from the BEGIN/COMMIT it places around upgrade() and downgrade()"
 )
-
-#: Graph problems found by the last build of each file's set, by file.
-_GRAPH: dict[Path, list[tuple[str, str]]] = {}
-
-
-def graph_problems(path: Path) -> list[tuple[str, str]]:
-    """(kind, message) graph problems of the revision in ``path`` (kind: missing, cycle,
-    heads, duplicate), as the last :func:`build` of its folder found them."""
-    return list(_GRAPH.get(Path(path), ()))
 
 
 def detect(root: Path, files: list[Path], reader: Reader) -> bool:
@@ -66,16 +60,36 @@ def _revision_files(root: Path, files: list[Path]) -> list[Path]:
 
 
 def build(root: Path, files: list[Path], reader: Reader) -> MigrationSet:
+    infos, problems, ignored = _read_revisions(root, files, reader)
+    labels = {label for info in infos.values() if info is not None for label in info.branch_labels}
+    parents, notes = _graph(root, infos, labels)
+    order, cyclic = _topological(list(infos), parents)
+    for cycle in _cycles(cyclic, parents):
+        names = " → ".join(_label(infos, p) for p in (*cycle, cycle[0]))
+        for path in cycle:
+            notes[path].append(("cycle", f"the revisions form a cycle: {names}"))
+    _heads(infos, parents, labels, notes)
+    migrations = [
+        _migration(path, infos[path], index, notes[path])
+        for index, path in enumerate([*order, *cyclic])
+    ]
+    return MigrationSet(root, LAYOUT.name, migrations, True, problems, ignored=ignored)
+
+
+def _read_revisions(
+    root: Path, files: list[Path], reader: Reader
+) -> tuple[dict[Path, AlembicFile | None], list[SetProblem], dict[Path, str]]:
+    """The folder's revisions (None: unreadable, reported when linted), the set's problems,
+    and the files that are not revisions."""
     from pglint.sources.alembic import read_alembic
 
     problems: list[SetProblem] = []
     ignored: dict[Path, str] = {}
-    infos = {}
+    infos: dict[Path, AlembicFile | None] = {}
     without_revision = []
     for path in _revision_files(root, files):
         text, _ = reader.read(path)
         if text is None:
-            # Unreadable: keep it as a migration so that reading reports it.
             infos[path] = None
             continue
         info = read_alembic(text)
@@ -97,19 +111,25 @@ def build(root: Path, files: list[Path], reader: Reader) -> MigrationSet:
     for path in files:
         if path.suffix != ".py":
             ignored[path] = "not a Python revision file; Alembic does not run it"
+    return infos, problems, ignored
 
+
+def _graph(
+    root: Path, infos: dict[Path, AlembicFile | None], labels: set[str]
+) -> tuple[dict[Path, list[Path]], dict[Path, list[tuple[str, str]]]]:
+    """Each revision's parents (down_revision and depends_on), and the (kind, message)
+    notes of revision ids used twice and of parents that do not exist."""
     by_revision: dict[str, Path] = {}
-    graph: dict[Path, list[tuple[str, str]]] = {path: [] for path in infos}
+    notes: dict[Path, list[tuple[str, str]]] = {path: [] for path in infos}
     for path, info in infos.items():
         if info is None or info.revision is None:
             continue
         other = by_revision.get(info.revision)
         if other is not None:
             message = f"revision {info.revision} is declared by both {other.name} and {path.name}"
-            graph[path].append(("duplicate", message))
+            notes[path].append(("duplicate", message))
             continue
         by_revision[info.revision] = path
-    labels = {label for info in infos.values() if info is not None for label in info.branch_labels}
     parents: dict[Path, list[Path]] = {path: [] for path in infos}
     for path, info in infos.items():
         if info is None:
@@ -118,7 +138,7 @@ def build(root: Path, files: list[Path], reader: Reader) -> MigrationSet:
             if parent in by_revision:
                 parents[path].append(by_revision[parent])
             else:
-                graph[path].append(
+                notes[path].append(
                     (
                         "missing",
                         f"down_revision {parent!r} of revision {info.revision} ({path.name}) "
@@ -130,47 +150,37 @@ def build(root: Path, files: list[Path], reader: Reader) -> MigrationSet:
             if dependency in by_revision:
                 parents[path].append(by_revision[dependency])
             elif dependency not in labels:
-                graph[path].append(
+                notes[path].append(
                     (
                         "missing",
                         f"depends_on {dependency!r} of revision {info.revision} ({path.name}) is "
                         f"neither a revision nor a branch label in {root.name}/",
                     )
                 )
-    order, cyclic = _topological(list(infos), parents)
-    for cycle in _cycles(cyclic, parents):
-        names = " → ".join(_label(infos, p) for p in (*cycle, cycle[0]))
-        for path in cycle:
-            graph[path].append(("cycle", f"the revisions form a cycle: {names}"))
-    _heads(infos, parents, labels, graph)
-    for path in list(_GRAPH):
-        if path.parent == root:
-            del _GRAPH[path]
-    _GRAPH.update({path: found for path, found in graph.items() if found})
-
-    migrations = []
-    for index, path in enumerate([*order, *cyclic]):
-        info = infos[path]
-        revision = info.revision if info is not None and info.revision else path.stem
-        name = path.stem
-        if name.startswith(revision):
-            name = name[len(revision) :].lstrip("_")
-        migrations.append(
-            Migration(
-                version=revision,
-                name=name,
-                up=(Part(path, "up"),),
-                down=(Part(path, "down"),),
-                transaction=False,
-                sort_key=(index,),
-                irreversible=info.irreversible if info is not None else None,
-                transaction_reason=TRANSACTION_REASON,
-            )
-        )
-    return MigrationSet(root, LAYOUT.name, migrations, True, problems, ignored=ignored)
+    return parents, notes
 
 
-def _label(infos: dict, path: Path) -> str:
+def _migration(
+    path: Path, info: AlembicFile | None, index: int, notes: list[tuple[str, str]]
+) -> Migration:
+    revision = info.revision if info is not None and info.revision else path.stem
+    name = path.stem
+    if name.startswith(revision):
+        name = name[len(revision) :].lstrip("_")
+    return Migration(
+        version=revision,
+        name=name,
+        up=(Part(path, "up"),),
+        down=(Part(path, "down"),),
+        transaction=False,
+        sort_key=(index,),
+        irreversible=info.irreversible if info is not None else None,
+        transaction_reason=TRANSACTION_REASON,
+        notes=tuple(notes),
+    )
+
+
+def _label(infos: dict[Path, AlembicFile | None], path: Path) -> str:
     info = infos.get(path)
     return f"{info.revision} ({path.name})" if info is not None and info.revision else path.name
 
@@ -221,13 +231,14 @@ def _cycles(left: list[Path], parents: dict[Path, list[Path]]) -> list[list[Path
 
 
 def _heads(
-    infos: dict,
+    infos: dict[Path, AlembicFile | None],
     parents: dict[Path, list[Path]],
     labels: set[str],
-    graph: dict[Path, list[tuple[str, str]]],
+    notes: dict[Path, list[tuple[str, str]]],
 ) -> None:
+    """A note on each head when there are several and no branch labels."""
     has_children = {parent for path in infos for parent in parents[path]}
-    duplicates = {p for p, found in graph.items() if any(kind == "duplicate" for kind, _ in found)}
+    duplicates = {p for p, found in notes.items() if any(kind == "duplicate" for kind, _ in found)}
     heads = [
         p for p in infos if p not in has_children and p not in duplicates and infos[p] is not None
     ]
@@ -235,7 +246,7 @@ def _heads(
         return  # branch labels: the branches are deliberate (alembic upgrade heads)
     names = ", ".join(_label(infos, p) for p in heads)
     for path in heads:
-        graph[path].append(
+        notes[path].append(
             (
                 "heads",
                 f"revision {_label(infos, path)} is one of {len(heads)} heads ({names}): "

@@ -43,6 +43,9 @@ class Migration:
     transaction_reason: str = ""
     #: Scripts that belong to the migration but are not run by up or down (sqitch verify).
     verify: tuple[Part, ...] = ()
+    #: Problems the layout found with this migration, as (kind, message): the Alembic
+    #: revision graph's ``missing``, ``cycle``, ``heads`` and ``duplicate``.
+    notes: tuple[tuple[str, str], ...] = ()
 
     def transaction_of(self, part: Part) -> bool | None:
         """Whether ``part`` runs inside a transaction (None: the layout does not say)."""

@@ -7,9 +7,22 @@ objects replayed from earlier migrations are existing ones.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field, fields, replace
 from typing import TypeVar
 
+from pglint.model.objects import (
+    CREATE,
+    DEFINE,
+    DROP,
+    ENSURE,
+    RENAME,
+    Event,
+    Key,
+    Routine,
+    events_of,
+    plain,
+    rel_key,
+)
 from pglint.model.statements import Node, Statement
 from pglint.model.types import TypeRef, type_ref
 
@@ -48,7 +61,7 @@ class Table:
     schema: str | None
     name: str
     new: bool
-    kind: str = "table"  # table, view, matview, partitioned
+    kind: str = "table"  # table, view, matview, partitioned, foreign
     columns: dict[str, Column] = field(default_factory=dict)
     constraints: list[Constraint] = field(default_factory=list)
     #: Partitioned tables: ``range``, ``list`` or ``hash`` and the key columns (``(expr)``
@@ -60,6 +73,10 @@ class Table:
     parent: str | None = None
     #: Views and materialized views: their query (a parse-tree node).
     query: Node | None = field(default=None, repr=False, compare=False)
+    #: A temporary table (``CREATE TEMP TABLE``): gone at the end of the session.
+    temporary: bool = False
+    #: :attr:`sources`, once computed (the query of a view never changes in place).
+    _sources: tuple[str, ...] | None = field(default=None, repr=False, compare=False)
 
     @property
     def qualified(self) -> str:
@@ -68,7 +85,11 @@ class Table:
     @property
     def sources(self) -> tuple[str, ...]:
         """Views and materialized views: the relations their query reads."""
-        return query_relations(self.query) if self.query is not None else ()
+        if self.query is None:
+            return ()
+        if self._sources is None:
+            self._sources = query_relations(self.query)
+        return self._sources
 
 
 @dataclass(slots=True)
@@ -81,17 +102,51 @@ class Index:
     new: bool
 
 
+#: Per-table object kinds in :attr:`Catalog.objects`: ``(kind, table, name)``.
+TABLE_PARTS = ("column", "constraint", "default", "notnull", "trigger", "policy", "rule")
+
+#: In :attr:`Catalog.checks`: a validated constraint whose expression is unknown.
+UNKNOWN_CHECK: frozenset[str] | None = None
+
+
 @dataclass(slots=True)
 class Catalog:
-    """Tables, indexes, types and other named objects known so far."""
+    """Tables, indexes, types and other named objects known so far.
+
+    ``new`` flags say whether the migration being linted created an object: such an
+    object is empty and no running client uses it yet. ``CREATE OR REPLACE`` (and ``IF
+    NOT EXISTS`` for schemas and extensions) may have found an existing object, so it does
+    not make one new. :meth:`release` marks everything as existing once a migration has
+    shipped.
+    """
 
     tables: dict[str, Table] = field(default_factory=dict)
     indexes: dict[str, Index] = field(default_factory=dict)
-    types: dict[str, bool] = field(default_factory=dict)  # name → new
+    #: Every type, domains included: name as written → new.
+    types: dict[str, bool] = field(default_factory=dict)
     enums: dict[str, list[str]] = field(default_factory=dict)
     sequences: dict[str, bool] = field(default_factory=dict)
+    #: Kept empty: functions are in :attr:`routines` (matched by argument types).
     functions: dict[str, bool] = field(default_factory=dict)
     new_objects: set[str] = field(default_factory=set)
+    #: Named objects other than relations, types and routines (see
+    #: :mod:`pglint.model.objects` for the keys): schemas, extensions, roles, databases,
+    #: casts, operators, domain constraints, enum labels, and per table the columns,
+    #: constraints, defaults and NOT NULLs that migrations added, triggers, policies and
+    #: rules. Key → new. Tables the catalog does not know get entries too.
+    objects: dict[Key, bool] = field(default_factory=dict)
+    #: Functions, procedures and aggregates → new.
+    routines: dict[Routine, bool] = field(default_factory=dict)
+    #: Objects the migration being linted created or replaced (views, routines, triggers,
+    #: rules, …, including ``CREATE OR REPLACE``), released with the new flags.
+    defined: set[Key] = field(default_factory=set)
+    #: CHECK constraints that prove columns NOT NULL, per table (matching name, known to
+    #: the catalog or not): constraint name → (columns, validated). The columns are
+    #: :data:`UNKNOWN_CHECK` for a validated constraint the migrations never showed.
+    checks: dict[str, dict[str, tuple[frozenset[str] | None, bool]]] = field(default_factory=dict)
+    #: (table, column) of columns the migration added without a default to a table that
+    #: already had rows, and that no UPDATE has assigned since: NULL in every existing row.
+    null_columns: set[tuple[str, str]] = field(default_factory=set)
 
     #: Tables this catalog may change in place (id → table); None: all of them. After
     #: :meth:`copy` both catalogs share their tables, and each clones a table before its
@@ -113,8 +168,38 @@ class Catalog:
             dict(self.sequences),
             dict(self.functions),
             set(self.new_objects),
+            dict(self.objects),
+            dict(self.routines),
+            set(self.defined),
+            {key: dict(value) for key, value in self.checks.items()},
+            set(self.null_columns),
             {},
         )
+
+    def release(self) -> None:
+        """Mark every object as existing: the migration that created it has shipped."""
+        for table in list(self.tables.values()):
+            if table.new:
+                self.writable(table).new = False
+        for key, index in list(self.indexes.items()):
+            if index.new:
+                self.indexes[key] = replace(index, new=False)
+        for mapping in (self.types, self.sequences, self.functions):
+            for key in mapping:
+                mapping[key] = False
+        self.release_objects()
+
+    def release_objects(self) -> None:
+        """Mark the named objects (:attr:`objects`, :attr:`routines`) as existing, forget
+        what the migration defined and which columns it left NULL, and drop temporary
+        tables (a new file runs in a new session)."""
+        self.objects = dict.fromkeys(self.objects, False)
+        self.routines = dict.fromkeys(self.routines, False)
+        self.defined.clear()
+        self.null_columns.clear()
+        # Temporary tables end with the session that created them.
+        for key in [k for k, t in self.tables.items() if t.temporary]:
+            del self.tables[key]
 
     def writable(self, table: Table) -> Table:
         """``table`` itself if this catalog owns it, else its clone put in its place."""
@@ -163,13 +248,77 @@ class Catalog:
             self.indexes.get(name) if schema in (None, "public") else None
         )
 
+    def sequence_key(self, schema: str | None, name: str) -> str | None:
+        """The key of a known sequence, ``public.s`` and ``s`` being the same."""
+        for key in _variants(schema, name):
+            if key in self.sequences:
+                return key
+        return None
+
+    def type_key(self, names: list[str] | str) -> str | None:
+        """The key of a known type (enum, composite, domain, range, base type)."""
+        if isinstance(names, str):
+            schema, _, name = names.rpartition(".")
+        else:
+            schema, name = (names[-2] if len(names) > 1 else ""), (names[-1] if names else "")
+        for key in _variants(schema or None, name):
+            if key in self.types:
+                return key
+        return None
+
+    def is_new_type(self, names: list[str] | str) -> bool:
+        key = self.type_key(names)
+        return bool(key is not None and self.types[key])
+
+    def is_new(self, key: Key) -> bool:
+        """Whether the migration being linted created the object ``key`` (see
+        :mod:`pglint.model.objects`); unknown objects existed before it."""
+        kind = key[0]
+        if kind == "rel":
+            schema, _, name = key[1].rpartition(".")
+            if self.is_new_relation(schema or None, name):
+                return True
+            found = self.sequence_key(schema or None, name)
+            return bool(found is not None and self.sequences[found])
+        if kind == "type":
+            return self.is_new_type(key[1])
+        return self.objects.get(key, False)
+
+    def is_new_routine(self, routine: Routine) -> bool:
+        """Whether a plain CREATE of this migration made a routine that ``routine`` names."""
+        return any(new and known.matches(routine) for known, new in self.routines.items())
+
+    def defined_here(self, key: Key) -> bool:
+        """Whether the migration being linted created or replaced the object ``key``."""
+        return key in self.defined
+
+    def proves_not_null(self, table: str, column: str) -> bool | None:
+        """Whether a validated CHECK proves ``column`` of ``table`` (matching name) NOT NULL:
+        True if one does, None if only an unknown validated constraint might, else False."""
+        verdict: bool | None = False
+        for columns, valid in self.checks.get(table, {}).values():
+            if not valid:
+                continue
+            if columns is None:
+                verdict = None
+            elif column in columns:
+                return True
+        return verdict
+
     # --- updates --------------------------------------------------------------------------
 
     def apply(self, statement: Statement, new: bool = True) -> None:
         """Record what ``statement`` creates, drops or renames."""
-        handler = _HANDLERS.get(statement.kind)
+        kind = statement.kind
+        if kind == "AlterTableStmt":
+            _track_columns(self, statement.node)
+        elif kind == "UpdateStmt":
+            _assigned(self, statement.node)
+        handler = _HANDLERS.get(kind)
         if handler is not None:
             handler(self, statement.node, new)
+        for event in events_of(statement):
+            _apply_event(self, event, new)
 
     def _add_table(self, schema: str | None, name: str, new: bool, kind: str = "table") -> Table:
         table = Table(schema, name, new, kind)
@@ -299,6 +448,7 @@ def _create_table(catalog: Catalog, node: Node, new: bool) -> None:
     spec = node.get("partspec")
     kind = "partitioned" if spec else "table"
     table = catalog._add_table(schema, name, new, kind)
+    table.temporary = node.get("relation", {}).get("relpersistence") == "t"
     if spec:
         table.partition_strategy = _STRATEGIES.get(spec.get("strategy", ""))
         table.partition_key = tuple(
@@ -350,6 +500,7 @@ def _create_table_as(catalog: Catalog, node: Node, new: bool) -> None:
     schema, name = range_name(into.get("rel", {}))
     kind = "matview" if node.get("objtype") == "OBJECT_MATVIEW" else "table"
     table = catalog._add_table(schema, name, new, kind)
+    table.temporary = into.get("rel", {}).get("relpersistence") == "t"
     if kind == "matview":
         table.query = node.get("query")
 
@@ -357,6 +508,9 @@ def _create_table_as(catalog: Catalog, node: Node, new: bool) -> None:
 def _create_view(catalog: Catalog, node: Node, new: bool) -> None:
     schema, name = range_name(node.get("view", {}))
     existing = catalog.table(schema, name)
+    # A view the catalog has not seen counts as new even with OR REPLACE: in a migration
+    # set the replayed history shows every earlier view. (Rules that must not trust that,
+    # such as renaming-object, ask the file's timeline, where OR REPLACE creates nothing.)
     table = catalog._add_table(schema, name, existing.new if existing else new, "view")
     table.query = node.get("query")
 
@@ -416,27 +570,62 @@ def _alter_table(catalog: Catalog, node: Node, new: bool) -> None:
             _detach(catalog, table, catalog.table_of(part.get("name", {})))
 
 
+_RENAMED_RELATIONS = (
+    "OBJECT_TABLE",
+    "OBJECT_VIEW",
+    "OBJECT_MATVIEW",
+    "OBJECT_FOREIGN_TABLE",
+    "OBJECT_INDEX",
+    "OBJECT_SEQUENCE",
+)
+
+
 def _rename(catalog: Catalog, node: Node, new: bool) -> None:
-    if node.get("renameType") not in ("OBJECT_TABLE", "OBJECT_COLUMN"):
+    rename_type = node.get("renameType")
+    relation = node.get("relation") or {}
+    if rename_type in _RENAMED_RELATIONS and relation:
+        _rename_relation(catalog, relation, node.get("newname", ""))
         return
-    table = catalog._table_to_change(node.get("relation", {}))
+    if rename_type != "OBJECT_COLUMN":
+        return
+    table = catalog._table_to_change(relation)
     if table is None:
         return
-    if node["renameType"] == "OBJECT_TABLE":
+    column = table.columns.pop(node.get("subname", ""), None)
+    if column is not None:
+        column.name = node.get("newname", column.name)
+        table.columns[column.name] = column
+
+
+def _rename_relation(catalog: Catalog, relation: Node, newname: str) -> None:
+    """ALTER TABLE / VIEW / INDEX / SEQUENCE … RENAME TO: whichever the name is."""
+    schema, name = range_name(relation)
+    found = catalog.table(schema, name)
+    if found is not None:
+        table = catalog.writable(found)
         old = table.qualified
         del catalog.tables[old]
-        table.name = node.get("newname", table.name)
+        table.name = newname or table.name
         catalog.tables[table.qualified] = table
         for other in list(catalog.tables.values()):
             if other.default_partition == old:
                 catalog.writable(other).default_partition = table.qualified
             if other.parent == old:
                 catalog.writable(other).parent = table.qualified
-    else:
-        column = table.columns.pop(node.get("subname", ""), None)
-        if column is not None:
-            column.name = node.get("newname", column.name)
-            table.columns[column.name] = column
+        for key, index in list(catalog.indexes.items()):
+            if _plain_name(index.table) == _plain_name(old):
+                catalog.indexes[key] = replace(index, table=table.qualified)
+        return
+    index = catalog.index(schema, name)
+    if index is not None:
+        del catalog.indexes[qualified(index.schema, index.name)]
+        renamed = replace(index, name=newname)
+        catalog.indexes[qualified(renamed.schema, renamed.name)] = renamed
+        return
+    key = catalog.sequence_key(schema, name)
+    if key is not None:
+        value = catalog.sequences.pop(key)
+        catalog.sequences[qualified(key.rpartition(".")[0] or None, newname)] = value
 
 
 def _drop(catalog: Catalog, node: Node, new: bool) -> None:
@@ -452,10 +641,18 @@ def _drop(catalog: Catalog, node: Node, new: bool) -> None:
                 catalog.tables.pop(table.qualified, None)
                 parent = catalog.tables.get(table.parent) if table.parent else None
                 _detach(catalog, parent, table)
+                own = plain(table.schema, table.name)
+                for key, index in list(catalog.indexes.items()):
+                    if _plain_name(index.table) == own:
+                        del catalog.indexes[key]
         elif kind == "OBJECT_INDEX":
             index = catalog.index(schema, name)
             if index is not None:
                 catalog.indexes.pop(qualified(index.schema, index.name), None)
+        elif kind == "OBJECT_SEQUENCE":
+            key = catalog.sequence_key(schema, name)
+            if key is not None:
+                del catalog.sequences[key]
 
 
 def _create_enum(catalog: Catalog, node: Node, new: bool) -> None:
@@ -466,34 +663,294 @@ def _create_enum(catalog: Catalog, node: Node, new: bool) -> None:
 
 
 def _create_type(catalog: Catalog, node: Node, new: bool) -> None:
-    names = [
-        n.get("String", {}).get("sval", "")
-        for n in node.get("typevar", {})
-        and [
-            *(
-                [{"String": {"sval": node["typevar"]["schemaname"]}}]
-                if node["typevar"].get("schemaname")
-                else []
-            ),
-            {"String": {"sval": node["typevar"].get("relname", "")}},
-        ]
-    ]
-    catalog.types[".".join(names)] = new
+    typevar = node.get("typevar", {})
+    catalog.types[qualified(typevar.get("schemaname"), typevar.get("relname", ""))] = new
+
+
+def _create_named_type(field: str):
+    """CREATE DOMAIN, CREATE TYPE … AS RANGE and base or shell types (CREATE TYPE x)."""
+
+    def handler(catalog: Catalog, node: Node, new: bool) -> None:
+        if field == "defnames" and node.get("kind") != "OBJECT_TYPE":
+            return
+        names = [n.get("String", {}).get("sval", "") for n in node.get(field, ())]
+        if names:
+            key = catalog.type_key(names) or ".".join(names)
+            catalog.types[key] = catalog.types.get(key, False) or new
+            # (A base type is declared twice: first as a shell, then with its functions.)
+
+    return handler
+
+
+def _alter_enum(catalog: Catalog, node: Node, new: bool) -> None:
+    names = [n.get("String", {}).get("sval", "") for n in node.get("typeName", ())]
+    key = catalog.type_key(names)
+    labels = catalog.enums.get(key) if key is not None else None
+    value = node.get("newVal")
+    if labels is None or not value:
+        return
+    old = node.get("oldVal")
+    if old:  # RENAME VALUE
+        catalog.enums[key] = [value if label == old else label for label in labels]
+        return
+    if value in labels:
+        return  # ADD VALUE IF NOT EXISTS of a label it has
+    neighbor = node.get("newValNeighbor")
+    if neighbor in labels:
+        at = labels.index(neighbor) + (1 if node.get("newValIsAfter") else 0)
+    else:
+        at = len(labels)
+    catalog.enums[key] = [*labels[:at], value, *labels[at:]]
 
 
 def _create_seq(catalog: Catalog, node: Node, new: bool) -> None:
     catalog.sequences[qualified(*range_name(node.get("sequence", {})))] = new
 
 
+def _create_foreign_table(catalog: Catalog, node: Node, new: bool) -> None:
+    base = node.get("base", {})
+    _create_table(catalog, base, new)
+    table = catalog.table_of(base.get("relation", {}))
+    if table is not None:
+        table.kind = "foreign"
+
+
+def _select_into(catalog: Catalog, node: Node, new: bool) -> None:
+    into = node.get("intoClause")
+    if into:
+        rel = into.get("rel", {})
+        table = catalog._add_table(*range_name(rel), new)
+        table.temporary = rel.get("relpersistence") == "t"
+
+
 _HANDLERS = {
     "CreateStmt": _create_table,
+    "CreateForeignTableStmt": _create_foreign_table,
     "CreateTableAsStmt": _create_table_as,
+    "SelectStmt": _select_into,
     "ViewStmt": _create_view,
     "IndexStmt": _create_index,
     "AlterTableStmt": _alter_table,
     "RenameStmt": _rename,
     "DropStmt": _drop,
     "CreateEnumStmt": _create_enum,
+    "AlterEnumStmt": _alter_enum,
     "CompositeTypeStmt": _create_type,
+    "CreateDomainStmt": _create_named_type("domainname"),
+    "CreateRangeStmt": _create_named_type("typeName"),
+    "DefineStmt": _create_named_type("defnames"),
     "CreateSeqStmt": _create_seq,
 }
+
+
+# --- named objects (events from pglint.model.objects) -----------------------------------------
+
+
+def _plain_name(name: str) -> str:
+    schema, _, bare = name.rpartition(".")
+    return plain(schema or None, bare)
+
+
+def _variants(schema: str | None, name: str) -> tuple[str, ...]:
+    """The keys a name may be stored under: ``public.x`` and ``x`` are one object."""
+    if schema in (None, "", "public"):
+        return (name, f"public.{name}")
+    return (f"{schema}.{name}",)
+
+
+def _apply_event(catalog: Catalog, event: Event, new: bool) -> None:
+    kind = event.key[0]
+    if event.routine is not None:
+        _routine_event(catalog, event, new)
+    elif kind == "rel":
+        _relation_event(catalog, event, new)
+    elif kind == "type":
+        _type_event(catalog, event)
+    else:
+        _object_event(catalog, event, new)
+
+
+def _relation_event(catalog: Catalog, event: Event, new: bool) -> None:
+    """Relations themselves are kept by the handlers above; here, what belongs to them."""
+    name = event.key[1]
+    if event.action in (CREATE, DEFINE):
+        if new:
+            catalog.defined.add(event.key)
+    elif event.action == DROP:
+        _forget_table_parts(catalog, name)
+    elif event.action == RENAME and event.new_key is not None:
+        _rename_table_parts(catalog, name, event.new_key[1])
+
+
+def _forget_table_parts(catalog: Catalog, table: str) -> None:
+    for key in [k for k in catalog.objects if k[0] in TABLE_PARTS and k[1] == table]:
+        del catalog.objects[key]
+    catalog.checks.pop(table, None)
+    catalog.null_columns = {c for c in catalog.null_columns if c[0] != table}
+
+
+def _rename_table_parts(catalog: Catalog, old: str, new: str) -> None:
+    for key in [k for k in catalog.objects if k[0] in TABLE_PARTS and k[1] == old]:
+        catalog.objects[(key[0], new, *key[2:])] = catalog.objects.pop(key)
+    if old in catalog.checks:
+        catalog.checks[new] = catalog.checks.pop(old)
+    catalog.null_columns = {(new if t == old else t, c) for t, c in catalog.null_columns}
+
+
+def _type_event(catalog: Catalog, event: Event) -> None:
+    """Types are created by the handlers above (with their enum labels); drops and renames."""
+    if event.action not in (DROP, RENAME):
+        return
+    key = catalog.type_key(event.key[1])
+    if key is None:
+        return
+    new = catalog.types.pop(key)
+    labels = catalog.enums.pop(key, None)
+    if event.action == RENAME and event.new_key is not None:
+        catalog.types[event.new_key[1]] = new
+        if labels is not None:
+            catalog.enums[event.new_key[1]] = labels
+        _retype_columns(catalog, event.key[1], event.new_key[1])
+
+
+def _retype_columns(catalog: Catalog, old: str, new: str) -> None:
+    """Columns follow a renamed type (they refer to it, not to its name)."""
+    schema, _, name = new.rpartition(".")
+    for table in list(catalog.tables.values()):
+        names = [
+            c.name
+            for c in table.columns.values()
+            if c.type is not None and plain(c.type.schema, c.type.name) == old
+        ]
+        if names:
+            table = catalog.writable(table)
+            for column in names:
+                ref = table.columns[column].type
+                assert ref is not None
+                table.columns[column].type = replace(ref, name=name, schema=schema or None)
+
+
+def _object_event(catalog: Catalog, event: Event, new: bool) -> None:
+    key, objects = event.key, catalog.objects
+    if event.action == CREATE:
+        objects[key] = new
+        if new:
+            catalog.defined.add(key)
+    elif event.action in (DEFINE, ENSURE):
+        objects[key] = new and objects.get(key, False)
+        if new:
+            catalog.defined.add(key)
+    elif event.action == DROP:
+        objects.pop(key, None)
+        if key[0] == "column":
+            objects.pop(("default", *key[1:]), None)
+            objects.pop(("notnull", *key[1:]), None)
+            catalog.null_columns.discard((key[1], key[2]))
+    elif event.action == RENAME and event.new_key is not None:
+        if key in objects:
+            objects[event.new_key] = objects.pop(key)
+        if key[0] == "column":
+            table, old, renamed = key[1], key[2], event.new_key[2]
+            for part in ("default", "notnull"):
+                if (part, table, old) in objects:
+                    objects[(part, table, renamed)] = objects.pop((part, table, old))
+            if (table, old) in catalog.null_columns:
+                catalog.null_columns.discard((table, old))
+                catalog.null_columns.add((table, renamed))
+
+
+def _routine_event(catalog: Catalog, event: Event, new: bool) -> None:
+    routine, routines = event.routine, catalog.routines
+    assert routine is not None
+    if event.action == CREATE:
+        routines.pop(routine, None)
+        routines[routine] = new
+    elif event.action == DEFINE:
+        routines[routine] = new and routines.get(routine, False)
+    elif event.action == DROP:
+        for known in [r for r in routines if r.matches(routine)]:
+            del routines[known]
+    elif event.action == RENAME and event.new_routine is not None:
+        for known in [r for r in routines if r.matches(routine)]:
+            routines[known.renamed(event.new_routine.shown)] = routines.pop(known)
+    if new and event.action in (CREATE, DEFINE):
+        catalog.defined.add(routine.key)
+
+
+# --- columns the migration left NULL, CHECKs that prove NOT NULL -------------------------------
+
+_FILLED_BY = frozenset({"CONSTR_DEFAULT", "CONSTR_IDENTITY", "CONSTR_GENERATED"})
+_SERIALS = frozenset({"serial", "bigserial", "smallserial"})
+
+
+def not_null_columns(expr: Node | None) -> set[str]:
+    """Columns a CHECK expression proves NOT NULL: ``c IS NOT NULL``, also inside ``AND``.
+
+    PostgreSQL proves SET NOT NULL from a CHECK by weak implication, so a strict operator
+    (``c > 0``) does not count: the CHECK passes when ``c`` is NULL.
+    """
+    column = not_null_check_column(expr)
+    if column is not None:
+        return {column}
+    boolexpr = (expr or {}).get("BoolExpr", {})
+    if boolexpr.get("boolop") == "AND_EXPR":
+        found: set[str] = set()
+        for arg in boolexpr.get("args", ()):
+            found |= not_null_columns(arg)
+        return found
+    return set()
+
+
+def _track_columns(catalog: Catalog, node: Node) -> None:
+    """ALTER TABLE on any table, known or not: NULL-filled new columns and NOT NULL CHECKs."""
+    relation = node.get("relation", {})
+    schema, name = range_name(relation)
+    table = rel_key(relation)
+    had_rows = node.get("objtype") != "OBJECT_TYPE" and not catalog.is_new_relation(schema, name)
+    checks: dict[str, tuple[frozenset[str] | None, bool]] | None = None
+    for wrapped in node.get("cmds", ()):
+        cmd = wrapped.get("AlterTableCmd", {})
+        subtype = cmd.get("subtype")
+        definition = cmd.get("def") or {}
+        cmd_name = cmd.get("name", "")
+        if subtype == "AT_AddColumn" and "ColumnDef" in definition and had_rows:
+            coldef = definition["ColumnDef"]
+            kinds = {c.get("Constraint", {}).get("contype") for c in coldef.get("constraints", ())}
+            type_name = coldef.get("typeName")
+            serial = bool(type_name) and type_ref(type_name).name in _SERIALS
+            if not kinds & _FILLED_BY and not serial:
+                catalog.null_columns.add((table, coldef.get("colname", "")))
+            continue
+        if subtype == "AT_DropColumn":
+            catalog.null_columns.discard((table, cmd_name))
+            continue
+        if subtype not in ("AT_AddConstraint", "AT_ValidateConstraint", "AT_DropConstraint"):
+            continue
+        if checks is None:
+            checks = catalog.checks.setdefault(table, {})
+        con = definition.get("Constraint")
+        if subtype == "AT_AddConstraint" and con and con.get("contype") == "CONSTR_CHECK":
+            columns = not_null_columns(con.get("raw_expr"))
+            if columns:
+                label = con.get("conname") or f"{table}_{'_'.join(sorted(columns))}_check"
+                checks[label] = (frozenset(columns), not con.get("skip_validation", False))
+        elif subtype == "AT_ValidateConstraint" and cmd_name in checks:
+            checks[cmd_name] = (checks[cmd_name][0], True)
+        elif subtype == "AT_ValidateConstraint":
+            known = catalog.table_of(relation)
+            if known is None or not any(c.name == cmd_name for c in known.constraints):
+                # Added by a migration pglint has not seen: its expression is unknown.
+                checks[cmd_name] = (UNKNOWN_CHECK, True)
+        elif subtype == "AT_DropConstraint":
+            checks.pop(cmd_name, None)
+
+
+def _assigned(catalog: Catalog, node: Node) -> None:
+    """UPDATE … SET col = …: the column no longer holds NULL in every row."""
+    if not catalog.null_columns:
+        return
+    table = rel_key(node.get("relation") or {})
+    for wrapped in node.get("targetList", ()) or ():
+        target = wrapped.get("ResTarget")
+        if target and target.get("name"):
+            catalog.null_columns.discard((table, target["name"]))

@@ -9,10 +9,12 @@ facts from the parse tree.
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from pglint.model.catalog import Catalog, Constraint, Table, qualified, query_relations, range_name
+from pglint.model.file import FileFacts
 from pglint.model.locks import LockFact, LockMode, fact
+from pglint.model.objects import rel_key
 from pglint.model.statements import Node, Statement
 from pglint.model.transaction import TransactionState
 from pglint.model.types import rewrites_on_change, type_ref
@@ -65,6 +67,15 @@ class Effect:
     statement_timeout: bool
     held: tuple[Touch, ...] = ()
     transactional: bool = True
+    #: The transaction the statement runs in, numbered from 1 in each file; None when it
+    #: runs in autocommit (a transaction of its own). Statements with the same number share
+    #: one transaction, its locks and its fate.
+    transaction: int | None = None
+    #: The migration tool runs the file in a transaction it opens itself
+    #: (assume-in-transaction, or the layout says so): the file starts inside it.
+    tool_transaction: bool = False
+    #: The whole file, for the few questions that look ahead (:class:`FileFacts`).
+    file: FileFacts | None = field(default=None, repr=False, compare=False)
 
     @property
     def kind(self) -> str:
@@ -104,12 +115,24 @@ class Analyser:
         self.assume_in_transaction = assume_in_transaction
         self.catalog = catalog if catalog is not None else Catalog()
         self._state = TransactionState(implicit=assume_in_transaction)
+        self._file: FileFacts | None = None
+        self._files = 0
 
     def reset_file(self, assume_in_transaction: bool | None = None) -> None:
-        """Start a new file: a fresh session and transaction state, catalog kept."""
+        """Start a new file: a fresh session and transaction state, catalog kept.
+
+        A file after the first on this analyser is a later migration of the set (or a
+        later part of the same migration): the named objects of :attr:`Catalog.objects`
+        and :attr:`Catalog.routines` that earlier files created are existing ones now.
+        (Tables, indexes, types and sequences are released per migration by
+        :meth:`Catalog.release`.)
+        """
         if assume_in_transaction is not None:
             self.assume_in_transaction = assume_in_transaction
         self._state = TransactionState(implicit=self.assume_in_transaction)
+        self._files += 1
+        if self._files > 1:
+            self.catalog.release_objects()
 
     @property
     def in_transaction(self) -> bool:
@@ -121,6 +144,8 @@ class Analyser:
 
     def effects(self, statements: Iterable[Statement]) -> Iterator[Effect]:
         """Yield one effect per statement; the catalog is updated after each yield."""
+        statements = tuple(statements)
+        self._file = FileFacts(statements, self._state.implicit)
         for index, statement in enumerate(statements):
             effect = self.effect(statement, index)
             yield effect
@@ -128,6 +153,9 @@ class Analyser:
 
     def effect(self, statement: Statement, index: int) -> Effect:
         state = self._state
+        file = self._file
+        if file is None or index >= len(file.statements) or file.statements[index] is not statement:
+            file = FileFacts((statement,), state.implicit) if index == 0 else None
         state.enter(statement)
         touches, transactional = _touches(statement, self.catalog, self.pg)
         return Effect(
@@ -140,6 +168,9 @@ class Analyser:
             statement_timeout=state.statement_timeout,
             held=state.held_locks,
             transactional=transactional,
+            transaction=state.number if state.in_transaction else None,
+            tool_transaction=self.assume_in_transaction,
+            file=file,
         )
 
     def advance(self, effect: Effect) -> None:
@@ -221,12 +252,14 @@ def _named_touch(
     *,
     scan: bool = False,
     location: int | None = None,
+    rewrite: bool = False,
 ) -> Touch:
     """A touch of a relation known by its qualified name (from the catalog, not the statement)."""
     schema, _, relname = name.rpartition(".")
     return Touch(
         relation=name,
         lock=lock,
+        rewrite=rewrite,
         scan=scan,
         new=catalog.is_new_relation(schema or None, relname),
         action=action,
@@ -544,13 +577,60 @@ def _not_null_proven(table: Table | None, column: str, pg: int) -> bool:
     return pg >= 12 and any(c.valid and c.not_null_column == column for c in table.constraints)
 
 
+#: Suffix of the name PostgreSQL gives an unnamed constraint: ``<table>_<columns>_<suffix>``.
+_DEFAULT_SUFFIX = {"CONSTR_FOREIGN": "fkey", "CONSTR_UNIQUE": "key", "CONSTR_EXCLUSION": "excl"}
+
+
 def _constraint_named(table: Table | None, name: str | None) -> Constraint | None:
     if table is None or not name:
         return None
     for con in table.constraints:
         if con.name == name:
             return con
+    # Unnamed constraints get PostgreSQL's generated names (``child_t_id_fkey``,
+    # ``t_pkey``); found by pglint verify (drop of an inline REFERENCES constraint).
+    for con in table.constraints:
+        if con.name is None:
+            if con.kind == "CONSTR_PRIMARY":
+                default = f"{table.name}_pkey"
+            elif con.kind in _DEFAULT_SUFFIX and con.columns:
+                default = f"{table.name}_{'_'.join(con.columns)}_{_DEFAULT_SUFFIX[con.kind]}"
+            else:
+                continue
+            if default == name:
+                return con
     return None
+
+
+#: ALTER TABLE sub-commands that recurse to every partition of a partitioned table, with
+#: the same lock (and rewrite or scan): measured with pglint verify on PostgreSQL 15.
+_RECURSING = frozenset(
+    {
+        "AT_AddColumn",
+        "AT_DropColumn",
+        "AT_AlterColumnType",
+        "AT_SetNotNull",
+        "AT_DropNotNull",
+        "AT_AddConstraint",
+        "AT_ValidateConstraint",
+        "AT_ColumnDefault",
+        "AT_SetStatistics",
+        "AT_SetStorage",
+    }
+)
+
+
+def _partitions(catalog: Catalog, table: Table) -> list[str]:
+    """Qualified names of a partitioned table's partitions known to the catalog, all levels."""
+    found: list[str] = []
+    parents = [table.qualified]
+    while parents:
+        parent = parents.pop()
+        for other in catalog.tables.values():
+            if other.parent == parent and other.qualified not in found:
+                found.append(other.qualified)
+                parents.append(other.qualified)
+    return found
 
 
 def _alter_table(node: Node, catalog: Catalog, pg: int) -> tuple[list[Touch], bool]:
@@ -583,7 +663,11 @@ def _alter_table(node: Node, catalog: Catalog, pg: int) -> tuple[list[Touch], bo
             if changes is False and not definition["ColumnDef"].get("raw_default"):
                 rewrite = scan = False
         elif subtype == "AT_SetNotNull":
-            scan = not _not_null_proven(table, cmd.get("name", ""), pg)
+            column = cmd.get("name", "")
+            scan = not _not_null_proven(table, column, pg) and not (
+                # A validated CHECK added by ALTER TABLE, on a table the catalog may not know.
+                pg >= 12 and catalog.proves_not_null(rel_key(relation), column) is True
+            )
         elif subtype in ("AT_SetRelOptions", "AT_ResetRelOptions"):
             lock = _reloptions_lock(definition)
         elif subtype == "AT_AddConstraint" and "Constraint" in definition:
@@ -659,6 +743,16 @@ def _alter_table(node: Node, catalog: Catalog, pg: int) -> tuple[list[Touch], bo
                 )
             lock = LockMode.SHARE_UPDATE_EXCLUSIVE if pg >= 12 else LockMode.ACCESS_EXCLUSIVE
             scan = False
+        elif subtype == "AT_AddInherit":
+            # The new parent is locked SHARE UPDATE EXCLUSIVE; no rows are read (pglint verify).
+            touches.append(
+                _touch(
+                    catalog,
+                    definition.get("RangeVar", {}),
+                    LockFact(LockMode.SHARE_UPDATE_EXCLUSIVE),
+                    "INHERIT",
+                )
+            )
         elif subtype == "AT_DetachPartition":
             part = definition.get("PartitionCmd", {})
             touches.append(
@@ -674,6 +768,28 @@ def _alter_table(node: Node, catalog: Catalog, pg: int) -> tuple[list[Touch], bo
                 lock = LockMode.SHARE_UPDATE_EXCLUSIVE
                 transactional = False
         touches.append(_touch(catalog, relation, f, action, rewrite=rewrite, scan=scan, lock=lock))
+        if (
+            subtype in _RECURSING
+            and relation.get("inh")
+            and table is not None
+            and table.kind == "partitioned"
+        ):
+            # A primary key or unique constraint builds an index on each partition: SHARE.
+            builds = subtype == "AT_AddConstraint" and (
+                definition.get("Constraint", {}).get("contype")
+                in ("CONSTR_PRIMARY", "CONSTR_UNIQUE")
+            )
+            for name in _partitions(catalog, table):
+                touches.append(
+                    _named_touch(
+                        catalog,
+                        name,
+                        LockMode.SHARE if builds else lock,
+                        action,
+                        scan=scan,
+                        rewrite=rewrite,
+                    )
+                )
     return _merge(touches), transactional
 
 
@@ -716,6 +832,37 @@ def _source_touches(
     return [
         _named_touch(catalog, name, LockMode.ACCESS_SHARE, action, scan=scan) for name in sources
     ]
+
+
+def _same_relation(a: str, b: str) -> bool:
+    if a == b:
+        return True
+    if "." in a and "." in b:
+        return False
+    return a.rpartition(".")[2] == b.rpartition(".")[2] and "public" in (
+        a.rpartition(".")[0] or "public",
+        b.rpartition(".")[0] or "public",
+    )
+
+
+def _cascade_targets(catalog: Catalog, name: str, views: bool = True) -> list[str]:
+    """Relations a CASCADE reaches from ``name``: tables whose foreign keys reference it
+    (their constraint goes, or with TRUNCATE their rows), and views and materialized views
+    that read it (dropped); all under ACCESS EXCLUSIVE (pglint verify)."""
+    found: list[str] = []
+    for other in catalog.tables.values():
+        if _same_relation(other.qualified, name):
+            continue
+        refs = [c.references for c in other.constraints if c.references]
+        refs += [c.references for c in other.columns.values() if c.references]
+        reads = (
+            views
+            and other.kind in ("view", "matview")
+            and any(_same_relation(s, name) for s in other.sources)
+        )
+        if reads or any(_same_relation(r, name) for r in refs):
+            found.append(other.qualified)
+    return found
 
 
 def _foreign_key_targets(table: Table) -> list[str]:
@@ -792,7 +939,15 @@ def _index_stmt(node: Node, catalog: Catalog, pg: int) -> _Result:
     table = catalog.table_of(relation)
     if not relation.get("inh") and table is not None and table.kind == "partitioned":
         scan = False  # ON ONLY a partitioned table: an invalid parent index, nothing built
-    return [_touch(catalog, relation, f, "CREATE INDEX", scan=scan)], f.transactional
+    if node.get("if_not_exists") and node.get("idxname"):
+        if catalog.index(relation.get("schemaname"), node["idxname"]) is not None:
+            scan = False  # IF NOT EXISTS and it exists: a notice, nothing built (pglint verify)
+    touches = [_touch(catalog, relation, f, "CREATE INDEX", scan=scan)]
+    if relation.get("inh") and table is not None and table.kind == "partitioned":
+        # Each partition gets its index built under the same lock (pglint verify).
+        for name in _partitions(catalog, table):
+            touches.append(_named_touch(catalog, name, f.lock, "CREATE INDEX", scan=f.scan))
+    return touches, f.transactional
 
 
 def _reindex_stmt(node: Node, catalog: Catalog, pg: int) -> _Result:
@@ -836,7 +991,30 @@ def _rename_stmt(node: Node, catalog: Catalog, pg: int) -> _Result:
             f = LockFact(LockMode.ACCESS_EXCLUSIVE)
         # The index itself is locked, not its table (pg-truth: rename_index).
         return [_touch(catalog, relation, f, "RENAME INDEX")], True
-    return [_touch(catalog, relation, f, "RENAME")], True
+    touches = [_touch(catalog, relation, f, "RENAME")]
+    table = catalog.table_of(relation)
+    if (
+        rename_type == "OBJECT_COLUMN"
+        and relation.get("inh")
+        and table
+        and table.kind == "partitioned"
+    ):
+        # The column is renamed in every partition too (pglint verify).
+        touches += [_named_touch(catalog, n, f.lock, "RENAME") for n in _partitions(catalog, table)]
+    return touches, True
+
+
+def _create_trig_stmt(node: Node, catalog: Catalog, pg: int) -> _Result:
+    f = fact("CreateTrigStmt")
+    relation = node.get("relation", {})
+    touches = [_touch(catalog, relation, f, "CREATE TRIGGER")]
+    table = catalog.table_of(relation)
+    if node.get("row") and table is not None and table.kind == "partitioned":
+        # A row trigger is cloned onto every partition, under the same lock (pglint verify).
+        touches += [
+            _named_touch(catalog, n, f.lock, "CREATE TRIGGER") for n in _partitions(catalog, table)
+        ]
+    return touches, True
 
 
 def _create_stmt(node: Node, catalog: Catalog, pg: int) -> _Result:
@@ -921,9 +1099,16 @@ def _simple(key: str, field: str, action: str):
 
 def _truncate_stmt(node: Node, catalog: Catalog, pg: int) -> _Result:
     f = fact("TruncateStmt")
-    return _merge(
-        [_touch(catalog, r.get("RangeVar", {}), f, "TRUNCATE") for r in node.get("relations", ())]
-    ), True
+    touches = [
+        _touch(catalog, r.get("RangeVar", {}), f, "TRUNCATE") for r in node.get("relations", ())
+    ]
+    if node.get("behavior") == "DROP_CASCADE":
+        for touch in list(touches):
+            for name in _cascade_targets(catalog, touch.relation, views=False):
+                touches.append(
+                    _named_touch(catalog, name, f.lock, "TRUNCATE CASCADE", rewrite=f.rewrite)
+                )
+    return _merge(touches), True
 
 
 def _vacuum_stmt(node: Node, catalog: Catalog, pg: int) -> _Result:
@@ -1083,6 +1268,11 @@ def _drop(node: Node, catalog: Catalog, pg: int = 15) -> _Result:
             # detached from its parent: both under ACCESS EXCLUSIVE.
             for target in _foreign_key_targets(table):
                 touches.append(_named_touch(catalog, target, LockMode.ACCESS_EXCLUSIVE, "DROP"))
+            if node.get("behavior") == "DROP_CASCADE":
+                for target in _cascade_targets(catalog, table.qualified):
+                    touches.append(
+                        _named_touch(catalog, target, LockMode.ACCESS_EXCLUSIVE, "DROP CASCADE")
+                    )
             if table.parent:
                 touches.append(
                     _named_touch(catalog, table.parent, LockMode.ACCESS_EXCLUSIVE, "DROP")
@@ -1098,7 +1288,7 @@ _HANDLERS = {
     "RenameStmt": _rename_stmt,
     "CreateStmt": _create_stmt,
     "CreateTableAsStmt": _create_table_as_stmt,
-    "CreateTrigStmt": _simple("CreateTrigStmt", "relation", "CREATE TRIGGER"),
+    "CreateTrigStmt": _create_trig_stmt,
     "CreatePolicyStmt": _simple("CreatePolicyStmt", "table", "POLICY"),
     "AlterPolicyStmt": _simple("AlterPolicyStmt", "table", "POLICY"),
     "RuleStmt": _simple("RuleStmt", "relation", "CREATE RULE"),

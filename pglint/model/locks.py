@@ -225,7 +225,7 @@ FACTS: dict[str, LockFact] = {
     "AlterTableCmd:AT_EnableAlwaysRule": LockFact(_AE),
     "AlterTableCmd:AT_EnableReplicaRule": LockFact(_AE),
     "AlterTableCmd:AT_DisableRule": LockFact(_AE),
-    "AlterTableCmd:AT_AddInherit": LockFact(_AE, scan=True),
+    "AlterTableCmd:AT_AddInherit": LockFact(_AE),  # no rows read (pglint verify)
     "AlterTableCmd:AT_DropInherit": LockFact(_AE),
     "AlterTableCmd:AT_AddOf": LockFact(_AE),
     "AlterTableCmd:AT_DropOf": LockFact(_AE),

@@ -29,6 +29,9 @@ class Statement:
     locate: Callable[[int], int] = field(repr=False, compare=False)
     origin: str = "sql"
     part: str = "up"
+    #: Facts the model derives from the statement alone, computed once on first use (the
+    #: node index, the object events, the column types); see :mod:`pglint.model.nodes`.
+    memo: dict[str, Any] = field(default_factory=dict, init=False, repr=False, compare=False)
 
     @property
     def nested(self) -> bool:

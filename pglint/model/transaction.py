@@ -70,6 +70,13 @@ class TransactionState:
     savepoints: list[_Savepoint] = field(default_factory=list)
     #: Session settings when the open transaction began (what ROLLBACK restores).
     at_start: dict[str, bool] = field(default_factory=dict)
+    #: The number of the open (or last) transaction, counted from 1 in each file: two
+    #: statements with the same number run in one transaction.
+    number: int = 0
+
+    def __post_init__(self) -> None:
+        if self.implicit and not self.number:
+            self.number = 1
 
     @property
     def in_transaction(self) -> bool:
@@ -169,6 +176,7 @@ class TransactionState:
 
     def _start(self, *, depth: int = 0, implicit: bool = False, do_block: bool = False) -> None:
         self.depth, self.implicit, self.do_block = depth, implicit, do_block
+        self.number += 1
         self.at_start = dict(self.session)
         self.local.clear()
         self.held.clear()

@@ -28,6 +28,8 @@ class Level(str, Enum):
 
 
 class Verdict(str, Enum):
+    """Whether the migrations can run online."""
+
     ONLINE = "safe to run online"
     CARE = "needs care"
     WINDOW = "needs a maintenance window"
@@ -35,15 +37,17 @@ class Verdict(str, Enum):
 
 #: How complexity is decided, stated in the report and in docs/plan.md.
 COMPLEXITY_RULE = (
-    "HIGH: a table that existed before these migrations is rewritten or fully scanned "
-    "while a lock that blocks its writes (or reads) is held, so the blocking lasts as long "
-    "as the table is large, or such a lock is held while a later statement of the same "
-    "transaction rewrites, scans or changes rows. "
+    "HIGH: a table that already exists when its migration starts is rewritten or fully "
+    "scanned while a lock that blocks its writes (or reads) is held, so the blocking lasts as "
+    "long as the table is large; or such a lock, taken earlier in the same transaction, is "
+    "still held while a later statement rewrites, scans or changes rows. "
     "MED: a lock that blocks reads or writes of an existing table is taken without "
-    "lock_timeout (a long transaction on the table queues all traffic behind it), rows of an "
+    "lock_timeout (if it has to wait, all traffic on the table queues behind it), rows of an "
     "existing table are updated, deleted or merged, or existing data is dropped. "
-    "LOW: every other lock on an existing table (brief, with lock_timeout, or blocking only "
-    "DDL and VACUUM). Tables created by these migrations are empty and never raise the level."
+    "LOW: every other lock on an existing table (brief with lock_timeout set, or blocking "
+    "only DDL and VACUUM). Tables created by the same migration are empty and never raise "
+    "the level; as for the rules, a table created by an earlier migration counts as existing, "
+    "since each migration may be deployed on its own."
 )
 
 #: How the overall verdict follows from the levels.
@@ -124,6 +128,8 @@ class Step:
 
 @dataclass(frozen=True, slots=True)
 class Phase:
+    """A migration phase and the steps that belong to it."""
+
     key: str
     title: str
     steps: tuple[int, ...]
@@ -143,6 +149,8 @@ class TransactionBlock:
 
 @dataclass(frozen=True, slots=True)
 class ChecklistItem:
+    """One pre-migration precaution, why it applies, and the SQL to run if any."""
+
     item: str
     reason: str
     sql: str | None = None
@@ -150,6 +158,8 @@ class ChecklistItem:
 
 @dataclass(frozen=True, slots=True)
 class Column:
+    """A column of a table in the diagram and the New Tables section."""
+
     name: str
     type: str
     not_null: bool
@@ -160,6 +170,8 @@ class Column:
 
 @dataclass(frozen=True, slots=True)
 class NewTable:
+    """A table, view or materialized view the migrations create."""
+
     name: str
     kind: str  # table, partitioned, view, matview
     purpose: str  # COMMENT ON TABLE text or "undocumented"
@@ -169,10 +181,13 @@ class NewTable:
     estimated_rows: int | None = None
     estimated_bytes: int | None = None
     estimate_basis: str | None = None
+    rows_upper_bound: bool = False  # filled by a query: the source's rows are a ceiling
 
 
 @dataclass(frozen=True, slots=True)
 class ModifiedTable:
+    """A table that existed before and that the migrations change or lock."""
+
     name: str
     changes: tuple[str, ...]
     level: Level
@@ -184,6 +199,8 @@ class ModifiedTable:
 
 @dataclass(frozen=True, slots=True)
 class NewIndex:
+    """An index the migrations create, directly or through a constraint."""
+
     name: str
     name_generated: bool  # PostgreSQL chooses the name (none was written)
     table: str
@@ -200,6 +217,8 @@ class NewIndex:
 
 @dataclass(frozen=True, slots=True)
 class DroppedObject:
+    """An object the migrations drop, and what is lost with it."""
+
     kind: str
     name: str
     table: str | None
@@ -209,6 +228,8 @@ class DroppedObject:
 
 @dataclass(frozen=True, slots=True)
 class ErEntity:
+    """A table drawn in the Entity Relationship Diagram."""
+
     name: str
     status: str  # new, modified, referenced
     columns: tuple[Column, ...]
@@ -216,6 +237,8 @@ class ErEntity:
 
 @dataclass(frozen=True, slots=True)
 class ErRelationship:
+    """A foreign key drawn in the Entity Relationship Diagram."""
+
     parent: str
     child: str
     columns: tuple[str, ...]
@@ -227,6 +250,8 @@ class ErRelationship:
 
 @dataclass(frozen=True, slots=True)
 class ErDiagram:
+    """The Mermaid erDiagram, what it draws, and its plain-text fallback."""
+
     mermaid: str
     entities: tuple[ErEntity, ...]
     relationships: tuple[ErRelationship, ...]
@@ -263,6 +288,8 @@ class Query:
 
 @dataclass(frozen=True, slots=True)
 class FindingRow:
+    """A lint finding of the migrations (same fields as pglint check --format json)."""
+
     rule: str
     severity: str
     path: str
@@ -274,12 +301,16 @@ class FindingRow:
 
 @dataclass(frozen=True, slots=True)
 class Deduction:
+    """Points taken off the confidence score, and why."""
+
     points: float
     reason: str
 
 
 @dataclass(frozen=True, slots=True)
 class Confidence:
+    """The confidence score out of 10, how it was reached, risks and dependencies."""
+
     score: float
     deductions: tuple[Deduction, ...]
     risk_factors: tuple[str, ...]
@@ -289,6 +320,8 @@ class Confidence:
 
 @dataclass(frozen=True, slots=True)
 class Summary:
+    """The executive summary: generated sentences, the verdict and the counts."""
+
     sentences: tuple[str, ...]
     verdict: Verdict
     verdict_reason: str
@@ -297,6 +330,8 @@ class Summary:
 
 @dataclass(frozen=True, slots=True)
 class StatsInfo:
+    """Where table statistics came from and the throughput durations assume."""
+
     source: str | None
     throughput_mb_s: float
     tables_known: int
@@ -305,6 +340,8 @@ class StatsInfo:
 
 @dataclass(frozen=True, slots=True)
 class Plan:
+    """The whole plan: every section of SCHEMA_CHANGES.md as data."""
+
     title: str
     pglint_version: str
     pg_version: int

@@ -181,3 +181,36 @@ def first_line(text: str, limit: int = 90) -> str:
     """The statement on one line, shortened for a table cell."""
     flat = " ".join(text.split())
     return flat if len(flat) <= limit else flat[: limit - 1].rstrip() + "…"
+
+
+_SERIAL_STORAGE = {"serial": "integer", "bigserial": "bigint", "smallserial": "smallint"}
+
+
+def storage_type(type_ref: object) -> str | None:
+    """The column type as it is stored: ``serial`` is ``integer`` with a default.
+
+    ``ALTER COLUMN … TYPE serial`` is not valid SQL, so generated statements use this.
+    """
+    if type_ref is None:
+        return None
+    text = str(type_ref)
+    base = getattr(type_ref, "name", text)
+    return _SERIAL_STORAGE.get(base, text)
+
+
+def column_refs(node: object) -> tuple[str, ...]:
+    """Names of the columns an expression refers to (the last part of each ColumnRef)."""
+    found: dict[str, None] = {}
+    stack = [node]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, dict):
+            ref = item.get("ColumnRef")
+            if ref is not None:
+                fields = ref.get("fields", ())
+                if fields and "String" in fields[-1]:
+                    found[fields[-1]["String"].get("sval", "")] = None
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+    return tuple(found)

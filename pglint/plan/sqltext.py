@@ -46,8 +46,23 @@ def literal_list(values: Iterable[str]) -> str:
 # --- pglast JSON → AST ------------------------------------------------------------------------
 
 _INTEGER_TYPES = frozenset(
-    {"int", "int16", "int32", "long", "uint32", "Index", "Oid", "ParseLoc", "AttrNumber",
-     "SubTransactionId", "RelFileNumber", "bits32", "Cardinality", "AclMode", "double"}
+    {
+        "int",
+        "int16",
+        "int32",
+        "long",
+        "uint32",
+        "Index",
+        "Oid",
+        "ParseLoc",
+        "AttrNumber",
+        "SubTransactionId",
+        "RelFileNumber",
+        "bits32",
+        "Cardinality",
+        "AclMode",
+        "double",
+    }
 )
 
 

@@ -175,7 +175,9 @@ WORK_FORMULAS = {
 }
 
 
-def estimate(work: str, table: TableStats | None, throughput_mb_s: float) -> tuple[float | None, str]:
+def estimate(
+    work: str, table: TableStats | None, throughput_mb_s: float
+) -> tuple[float | None, str]:
     """(seconds, basis) for ``work`` on ``table``; None seconds when it cannot be estimated."""
     if work == "catalog only":
         return 0.0, "catalog change only: instant once the lock is granted"
@@ -193,7 +195,10 @@ def estimate(work: str, table: TableStats | None, throughput_mb_s: float) -> tup
         return None, "depends on the rows the statement matches"
     heap, index = factor
     seconds = (heap * table.table_bytes + index * table.index_bytes) / rate
-    return seconds, f"{format_bytes(table.table_bytes)} table, {format_bytes(table.index_bytes)} indexes, {work}"
+    return (
+        seconds,
+        f"{format_bytes(table.table_bytes)} table, {format_bytes(table.index_bytes)} indexes, {work}",
+    )
 
 
 def format_duration(seconds: float) -> str:
@@ -210,7 +215,7 @@ def format_bytes(size: int) -> str:
     """Like PostgreSQL's pg_size_pretty: bytes, kB, MB, GB, TB (powers of 1024)."""
     value = float(size)
     for unit in ("bytes", "kB", "MB", "GB"):
-        if value < 10 * 1024 or unit == "GB" and value < 10 * 1024:
+        if value < 10 * 1024:
             return f"{round(value)} {unit}"
         value /= 1024
     return f"{round(value)} TB"

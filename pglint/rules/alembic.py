@@ -3,7 +3,7 @@
 ``dynamic-sql-not-analysed`` reports the placeholder statements that
 :mod:`pglint.sources.alembic` leaves where a call's SQL cannot be known statically;
 ``revision-graph`` reports the problems :mod:`pglint.layouts.alembic` found in the graph of
-``revision`` / ``down_revision``.
+``revision`` / ``down_revision`` (the migration's ``notes``).
 """
 
 from __future__ import annotations
@@ -19,8 +19,8 @@ if TYPE_CHECKING:
     from pglint.model.effects import Effect
     from pglint.sets import MigrationView
 
-#: Kind of the placeholder statements (pglint.sources.alembic.UNANALYSED; not imported, so
-#: loading the rules never loads the Alembic reader).
+#: Kind of the placeholder statements (pglint.sources.alembic.UNANALYSED, which a test keeps
+#: equal; not imported, so loading the rules does not load pglint.sources and pglast).
 _UNANALYSED = "UnanalysedCall"
 
 
@@ -49,11 +49,9 @@ class RevisionGraphOptions:
 def revision_graph(view: MigrationView, ctx: Context) -> Iterator[Hit]:
     if view.layout != "alembic" or not view.migration.up:
         return
-    from pglint.layouts.alembic import graph_problems
-
     options = ctx.options or RevisionGraphOptions()
     path = view.migration.up[0].path
-    for kind, message in graph_problems(path):
+    for kind, message in view.migration.notes:
         if kind == "heads" and options.allow_multiple_heads:
             continue
         help = None

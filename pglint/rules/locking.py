@@ -14,7 +14,8 @@ from pglint.engine import Context, FileView
 from pglint.model.catalog import qualified, range_name
 from pglint.model.effects import Effect, Touch
 from pglint.model.locks import LockMode, fact
-from pglint.model.statements import Node
+from pglint.model.nodes import mentions, node_index, statement_nodes
+from pglint.model.statements import Node, Statement
 from pglint.rules.registry import Hit, check
 
 # --- helpers ---------------------------------------------------------------------------------
@@ -171,25 +172,6 @@ def non_transactional_form(effect: Effect) -> str | None:
             if cmd.get("subtype") == "AT_DetachPartition" and part.get("concurrent"):
                 return "DETACH PARTITION CONCURRENTLY"
     return None
-
-
-def _top_level(view: FileView) -> list[Effect]:
-    return [e for e in view.effects if not e.statement.nested]
-
-
-def _transaction_end(effect: Effect) -> bool:
-    return (
-        effect.kind == "TransactionStmt"
-        and not effect.statement.nested
-        and effect.node.get("kind")
-        in (
-            "TRANS_STMT_COMMIT",
-            "TRANS_STMT_ROLLBACK",
-            "TRANS_STMT_PREPARE",
-            "TRANS_STMT_COMMIT_PREPARED",
-            "TRANS_STMT_ROLLBACK_PREPARED",
-        )
-    )
 
 
 def _line_of(view: FileView, effect: Effect) -> int:
@@ -367,37 +349,34 @@ def require_concurrent_partition_detach(effect: Effect, ctx: Context) -> Iterato
 # --- ban-concurrent-index-creation-in-transaction --------------------------------------------
 
 
-@check("ban-concurrent-index-creation-in-transaction", scope="file")
-def ban_concurrent_index_creation_in_transaction(view: FileView, ctx: Context) -> Iterator[Hit]:
-    top_level = len(_top_level(view))
-    for effect in view.effects:
-        if effect.transactional:
-            continue
-        form = non_transactional_form(effect)
-        if form is None:
-            continue
-        if effect.statement.nested:
-            yield Hit(
-                f"{form} inside a DO block or function fails: it cannot be executed from a "
-                "function",
-                effect=effect,
-                help=f"Run {form} as a top-level statement, outside any transaction block.",
-            )
-        elif effect.explicit_transaction:
-            yield Hit(
-                f"{form} inside the transaction block opened by BEGIN fails with "
-                '"cannot run inside a transaction block"',
-                effect=effect,
-            )
-        elif effect.in_transaction and top_level > 1:
-            # A migration runner that wraps each file in a transaction (the
-            # assume-in-transaction setting) usually runs a one-statement file as is, so
-            # only files with more statements are reported (as Squawk does).
-            yield Hit(
-                f"{form} in a migration that runs inside a transaction (assume-in-transaction) "
-                'fails with "cannot run inside a transaction block"',
-                effect=effect,
-            )
+@check(
+    "ban-concurrent-index-creation-in-transaction",
+    kinds=("IndexStmt", "DropStmt", "ReindexStmt", "AlterTableStmt"),
+)
+def ban_concurrent_index_creation_in_transaction(effect: Effect, ctx: Context) -> Iterator[Hit]:
+    if effect.transactional:
+        return
+    form = non_transactional_form(effect)
+    if form is None:
+        return
+    if effect.statement.nested:
+        yield Hit(
+            f"{form} inside a DO block or function fails: it cannot be executed from a function",
+            help=f"Run {form} as a top-level statement, outside any transaction block.",
+        )
+    elif effect.explicit_transaction:
+        yield Hit(
+            f"{form} inside the transaction block opened by BEGIN fails with "
+            '"cannot run inside a transaction block"'
+        )
+    elif effect.in_transaction and effect.file is not None and effect.file.top_level > 1:
+        # A migration runner that wraps each file in a transaction (the
+        # assume-in-transaction setting) usually runs a one-statement file as is, so
+        # only files with more statements are reported (as Squawk does).
+        yield Hit(
+            f"{form} in a migration that runs inside a transaction (assume-in-transaction) "
+            'fails with "cannot run inside a transaction block"'
+        )
 
 
 # --- disallowed-unique-constraint ------------------------------------------------------------
@@ -453,15 +432,13 @@ def constraint_missing_not_valid(view: FileView, ctx: Context) -> Iterator[Hit]:
     kinds = dict(_NOT_VALID_KINDS)
     if ctx.pg >= 18:
         kinds["CONSTR_NOTNULL"] = "NOT NULL"
-    # (table, constraint) → the ADD ... NOT VALID earlier in the open transaction.
+    # (table, constraint) → the ADD ... NOT VALID earlier in the same transaction.
     pending: dict[tuple[str, str], Effect] = {}
 
     def key(relation: str, name: str) -> tuple[str, str]:
         return relation.removeprefix("public."), name
 
     for effect in view.effects:
-        if not effect.in_transaction or _transaction_end(effect):
-            pending.clear()
         if effect.kind != "AlterTableStmt":
             continue
         node = effect.node
@@ -473,7 +450,7 @@ def constraint_missing_not_valid(view: FileView, ctx: Context) -> Iterator[Hit]:
             subtype = cmd.get("subtype")
             if subtype == "AT_ValidateConstraint":
                 added = pending.get(key(table.relation, cmd.get("name", "")))
-                if added is not None and effect.in_transaction:
+                if added is not None and _same_transaction(added, effect):
                     yield _validate_hit(view, effect, table, cmd.get("name", ""), added)
         added_columns = {
             (cmd.get("def") or {}).get("ColumnDef", {}).get("colname")
@@ -526,6 +503,11 @@ def constraint_missing_not_valid(view: FileView, ctx: Context) -> Iterator[Hit]:
                 at=con.get("location"),
                 help=f"Add it with NOT VALID (no scan, brief lock); {later}",
             )
+
+
+def _same_transaction(earlier: Effect, later: Effect) -> bool:
+    """Both statements run in one transaction (not in autocommit)."""
+    return earlier.transaction is not None and earlier.transaction == later.transaction
 
 
 def _validate_hit(view: FileView, effect: Effect, table: Touch, name: str, added: Effect) -> Hit:
@@ -669,60 +651,53 @@ def ban_create_domain_with_constraint(effect: Effect, ctx: Context) -> Iterator[
     )
 
 
-@check("ban-alter-domain-with-add-constraint", scope="file")
-def ban_alter_domain_with_add_constraint(view: FileView, ctx: Context) -> Iterator[Hit]:
-    created: set[str] = set()
-    for effect in view.effects:
-        node = effect.node
-        if effect.kind == "CreateDomainStmt":
-            created.add(".".join(_names(node.get("domainname"))).removeprefix("public."))
-            continue
-        if effect.kind != "AlterDomainStmt":
-            continue
-        name = ".".join(_names(node.get("typeName")))
-        if name.removeprefix("public.") in created:
-            continue  # no table can have a column of a domain created in this file yet
-        subtype = node.get("subtype")
-        con = (node.get("def") or {}).get("Constraint", {})
-        if subtype == "O":  # SET NOT NULL ("N" is DROP NOT NULL)
-            yield Hit(
-                f"ALTER DOMAIN {name} SET NOT NULL scans every column of type {name} in every "
-                "table, holding SHARE on each of them (blocking writes) until it is done",
-                effect=effect,
-                help="Put NOT NULL on the table columns instead, one table at a time.",
-            )
-        elif subtype == "C" and con:
-            kind = _DOMAIN_CONSTRAINTS.get(con.get("contype", ""), "")
-            label = _con_label(con, kind).replace("  ", " ")
-            if con.get("skip_validation"):
-                if ctx.pg >= 19:
-                    continue  # VALIDATE takes SHARE UPDATE EXCLUSIVE from PostgreSQL 19 on
-                yield Hit(
-                    f"ALTER DOMAIN {name} ADD {label} NOT VALID skips existing rows now, but "
-                    f"before PostgreSQL 19 its VALIDATE CONSTRAINT holds SHARE on every table "
-                    f"with a column of type {name} (blocking writes) while it scans them",
-                    effect=effect,
-                    at=con.get("location"),
-                    help=(
-                        "Put the constraint on the table columns instead, where VALIDATE "
-                        "CONSTRAINT takes only SHARE UPDATE EXCLUSIVE."
-                    ),
-                )
-                continue
-            later = (
-                "ADD it NOT VALID, then VALIDATE CONSTRAINT in a later transaction (SHARE "
-                "UPDATE EXCLUSIVE from PostgreSQL 19 on)."
-                if ctx.pg >= 19
-                else "Put the constraint on the table columns instead (NOT VALID, then "
-                "VALIDATE CONSTRAINT per table)."
-            )
-            yield Hit(
-                f"ALTER DOMAIN {name} ADD {label} checks every column of type {name} in every "
-                "table, holding SHARE on each of them (blocking writes) until it is done",
-                effect=effect,
-                at=con.get("location"),
-                help=later,
-            )
+@check("ban-alter-domain-with-add-constraint", kinds=("AlterDomainStmt",))
+def ban_alter_domain_with_add_constraint(effect: Effect, ctx: Context) -> Iterator[Hit]:
+    node = effect.node
+    names = _names(node.get("typeName"))
+    if ctx.catalog.is_new_type(names):
+        return  # no table can have a column of a domain created in this migration yet
+    name = ".".join(names)
+    subtype = node.get("subtype")
+    con = (node.get("def") or {}).get("Constraint", {})
+    if subtype == "O":  # SET NOT NULL ("N" is DROP NOT NULL)
+        yield Hit(
+            f"ALTER DOMAIN {name} SET NOT NULL scans every column of type {name} in every "
+            "table, holding SHARE on each of them (blocking writes) until it is done",
+            help="Put NOT NULL on the table columns instead, one table at a time.",
+        )
+        return
+    if subtype != "C" or not con:
+        return
+    kind = _DOMAIN_CONSTRAINTS.get(con.get("contype", ""), "")
+    label = _con_label(con, kind).replace("  ", " ")
+    if con.get("skip_validation"):
+        if ctx.pg >= 19:
+            return  # VALIDATE takes SHARE UPDATE EXCLUSIVE from PostgreSQL 19 on
+        yield Hit(
+            f"ALTER DOMAIN {name} ADD {label} NOT VALID skips existing rows now, but "
+            f"before PostgreSQL 19 its VALIDATE CONSTRAINT holds SHARE on every table "
+            f"with a column of type {name} (blocking writes) while it scans them",
+            at=con.get("location"),
+            help=(
+                "Put the constraint on the table columns instead, where VALIDATE "
+                "CONSTRAINT takes only SHARE UPDATE EXCLUSIVE."
+            ),
+        )
+        return
+    later = (
+        "ADD it NOT VALID, then VALIDATE CONSTRAINT in a later transaction (SHARE "
+        "UPDATE EXCLUSIVE from PostgreSQL 19 on)."
+        if ctx.pg >= 19
+        else "Put the constraint on the table columns instead (NOT VALID, then "
+        "VALIDATE CONSTRAINT per table)."
+    )
+    yield Hit(
+        f"ALTER DOMAIN {name} ADD {label} checks every column of type {name} in every "
+        "table, holding SHARE on each of them (blocking writes) until it is done",
+        at=con.get("location"),
+        help=later,
+    )
 
 
 # --- VACUUM FULL, CLUSTER, REPACK ------------------------------------------------------------
@@ -912,21 +887,6 @@ _HELP = {
 }
 
 
-def _walk(node: object) -> Iterator[tuple[str, Node]]:
-    """Every (node type, fields) pair in a pglast JSON tree."""
-    stack = [node]
-    while stack:
-        item = stack.pop()
-        if isinstance(item, dict):
-            for key, value in item.items():
-                if isinstance(value, dict) and key[:1].isupper():
-                    yield key, value
-                if isinstance(value, (dict, list)):
-                    stack.append(value)
-        elif isinstance(item, list):
-            stack.extend(item)
-
-
 def _bound_features(bound: Node) -> Iterator[Feature]:
     if bound.get("is_default"):
         yield _DEFAULT_PARTITION
@@ -948,8 +908,48 @@ def _table_level_constraints(kind: str, node: Node) -> list[int]:
     return [id(c) for c in found]
 
 
-def features_of(kind: str, node: Node) -> Iterator[tuple[Feature, int | None]]:
-    """The version-dependent features a statement uses, with a location to point at."""
+def _definitions(kind: str, node: Node) -> Iterator[tuple[str, Node]]:
+    """The nodes of a statement where version-dependent syntax can sit, in document order:
+    the statement itself (index definitions, MERGE) and its column definitions and
+    constraints. (A statement holds these only where its grammar puts them.)"""
+    if kind in ("IndexStmt", "MergeStmt"):
+        yield kind, node
+    elif kind in ("CreateStmt", "CreateForeignTableStmt"):
+        base = node.get("base", {}) if kind == "CreateForeignTableStmt" else node
+        for element in base.get("tableElts", ()) or ():
+            yield from _column_or_constraint(element)
+    elif kind == "AlterTableStmt":
+        for cmd in _commands(node):
+            yield from _column_or_constraint(cmd.get("def") or {})
+    elif kind == "CreateDomainStmt":
+        for wrapped in node.get("constraints", ()) or ():
+            yield from _column_or_constraint(wrapped)
+    elif kind == "AlterDomainStmt":
+        yield from _column_or_constraint(node.get("def") or {})
+    elif kind == "CompositeTypeStmt":
+        for element in node.get("coldeflist", ()) or ():
+            yield from _column_or_constraint(element)
+
+
+def _column_or_constraint(wrapped: Node) -> Iterator[tuple[str, Node]]:
+    if "ColumnDef" in wrapped:
+        coldef = wrapped["ColumnDef"]
+        yield "ColumnDef", coldef
+        for con in coldef.get("constraints", ()) or ():
+            if "Constraint" in con:
+                yield "Constraint", con["Constraint"]
+    elif "Constraint" in wrapped:
+        yield "Constraint", wrapped["Constraint"]
+
+
+def features_of(
+    kind: str, node: Node, nodes: Iterable[tuple[str, Node]] | None = None
+) -> Iterator[tuple[Feature, int | None]]:
+    """The version-dependent features a statement uses, with a location to point at.
+
+    ``nodes`` are the (type, fields) of the statement's nodes to look at: its whole
+    :class:`NodeIndex` by default.
+    """
     if kind == "ReindexStmt" and option_on(node.get("params"), "concurrently"):
         yield _REINDEX_CONCURRENTLY, None
     if kind == "CreateTrigStmt" and node.get("replace"):
@@ -999,7 +999,9 @@ def features_of(kind: str, node: Node) -> Iterator[tuple[Feature, int | None]]:
             elif subtype == "AT_SetAccessMethod":
                 yield _SET_ACCESS_METHOD, None
     table_level = _table_level_constraints(kind, node)
-    for type_name, fields in _walk({kind: node}):
+    if nodes is None:
+        nodes = node_index(kind, node).order
+    for type_name, fields in nodes:
         location = fields.get("location")
         if type_name == "IndexStmt":
             if fields.get("indexIncludingParams"):
@@ -1050,10 +1052,32 @@ def _constraint_features(con: Node, table_level: bool) -> Iterator[tuple[Feature
         yield _TEMPORAL, location
 
 
+#: Found anywhere in a statement (expressions, WITH clauses), with the keyword that a
+#: statement must spell to contain them.
+_NESTED = (("JsonTable", "json"), ("JsonFuncExpr", "json"), ("MergeStmt", "merge"))
+
+
+def _feature_nodes(statement: Statement) -> list[tuple[str, Node]]:
+    """The nodes :func:`features_of` looks at, found without walking the whole statement
+    when its kind says where they are."""
+    if statement.kind == "CreateSchemaStmt":
+        return statement_nodes(statement).order  # its elements are whole statements
+    found = list(_definitions(statement.kind, statement.node))
+    # JSON_TABLE, JSON_QUERY, … and MERGE cannot be written without their keyword: only a
+    # statement whose text spells one needs a walk.
+    if mentions(statement, "json", "merge"):
+        index = statement_nodes(statement)
+        for kind, word in _NESTED:
+            if mentions(statement, word):
+                found.extend((kind, n) for n in index.of(kind) if n is not statement.node)
+    return found
+
+
 @check("unsupported-in-target-version")
 def unsupported_in_target_version(effect: Effect, ctx: Context) -> Iterator[Hit]:
+    nodes = _feature_nodes(effect.statement)
     seen: set[Feature] = set()
-    for feature, location in features_of(effect.kind, effect.node):
+    for feature, location in features_of(effect.kind, effect.node, nodes):
         if feature.since <= ctx.pg or feature in seen:
             continue
         seen.add(feature)

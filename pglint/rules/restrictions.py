@@ -5,26 +5,25 @@ Each rule reports one kind of change that alters what clients which are already 
 do. None of them is about locks: they are for teams that forbid such changes outright or
 review each one.
 
-Objects created earlier in the same file are exempt: no client uses them yet. Tables,
-views, indexes, types and sequences come from the model's catalog (``ctx.catalog``,
-``Touch.new``). Functions, policies, triggers, rules, roles, extensions, schemas,
-databases and added columns are not in the catalog, so the file-scope checks below track
-them with :class:`_Defined` while they walk the file.
+Objects the migration created are exempt: no client uses them yet. What is new comes
+from the model's catalog (``ctx.catalog``, ``Touch.new``): tables, views, indexes, types,
+sequences, functions, policies, triggers, rules, roles, extensions, schemas, databases and
+added columns alike (see :class:`_New`).
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
-from pglint.engine import Context, FileView
+from pglint.engine import Context
 from pglint.model.catalog import Catalog, qualified, range_name
 from pglint.model.effects import Effect, default_volatility
+from pglint.model.nodes import mentions, statement_nodes
+from pglint.model.objects import Routine, dotted, plain, rel_key, signature
 from pglint.model.statements import Node
 from pglint.model.types import type_ref
 from pglint.rules.registry import Hit, check
-
-Key = tuple[str, str]
 
 # --- small parse-tree helpers ----------------------------------------------------------------
 
@@ -40,18 +39,6 @@ def _names(items: Iterable[Node] | None) -> list[str]:
 def _rv(range_var: Node) -> str:
     """Display name of a RangeVar: ``schema.name`` or ``name``."""
     return qualified(*range_name(range_var))
-
-
-def _key(schema: str | None, name: str) -> Key:
-    return (schema or "public", name)
-
-
-def _rv_key(range_var: Node) -> Key:
-    return _key(*range_name(range_var))
-
-
-def _names_key(names: list[str]) -> Key:
-    return _key(names[-2] if len(names) > 1 else None, names[-1] if names else "")
 
 
 def _loc(node: object) -> int | None:
@@ -137,21 +124,8 @@ def _function_name(obj: Node) -> str:
     return name if sig is None else f"{name}({', '.join(sig)})"
 
 
-def _catalog_type_is_new(catalog: Catalog, names: list[str]) -> bool:
-    """Whether the catalog knows the type (enum, composite) as created by this migration."""
-    keys = {".".join(names)}
-    if len(names) == 1:
-        keys.add(f"public.{names[0]}")
-    elif len(names) == 2 and names[0] == "public":
-        keys.add(names[1])
-    return any(catalog.types.get(k) for k in keys)
-
-
 def _catalog_sequence_is_new(catalog: Catalog, schema: str | None, name: str) -> bool:
-    keys = {qualified(schema, name)}
-    if schema in (None, "public"):
-        keys |= {name, f"public.{name}"}
-    if any(catalog.sequences.get(k) for k in keys):
+    if catalog.is_new(("rel", plain(schema, name))):
         return True
     # The implicit sequence of a serial column of a table created by this migration.
     for table in catalog.tables.values():
@@ -188,114 +162,54 @@ def _fills_itself(coldef: Node) -> bool:
     return not _is_null(_default_expr(coldef))
 
 
-# --- objects created earlier in the file (file-scope checks) ----------------------------------
+# --- objects the migration created ------------------------------------------------------------
 
 
-@dataclass(slots=True)
-class _Defined:
-    """Objects the file created before the statement being checked.
+@dataclass(frozen=True, slots=True)
+class _New:
+    """Whether the migration being linted created an object (the catalog's new flags).
 
-    ``relations`` follows the model (any CREATE TABLE/VIEW/INDEX/SEQUENCE counts);
-    functions, roles, extensions and schemas count only when a plain CREATE made them
-    (``CREATE OR REPLACE`` and ``IF NOT EXISTS`` may have found an existing one).
-    ``replaceable`` holds everything a ``CREATE [OR REPLACE]`` defined, for
-    ban-replace-view-function.
+    Functions, roles, extensions, schemas, triggers and rules count only when a plain
+    CREATE made them: ``CREATE OR REPLACE`` and ``IF NOT EXISTS`` may have found an
+    existing one.
     """
 
-    relations: set[Key] = field(default_factory=set)
-    types: set[Key] = field(default_factory=set)
-    functions: dict[Key, set[tuple[str, ...]]] = field(default_factory=dict)
-    replaceable: set[tuple] = field(default_factory=set)
-    policies: set[tuple[Key, str]] = field(default_factory=set)
-    triggers: set[tuple[Key, str]] = field(default_factory=set)
-    rules: set[tuple[Key, str]] = field(default_factory=set)
-    roles: set[str] = field(default_factory=set)
-    extensions: set[str] = field(default_factory=set)
-    databases: set[str] = field(default_factory=set)
-    schemas: set[str] = field(default_factory=set)
-    columns: set[tuple[Key, str]] = field(default_factory=set)
+    catalog: Catalog
 
     def relation(self, effect: Effect, range_var: Node) -> bool:
-        """Whether the relation was created by this migration (tracked here or by the model)."""
-        if _rv_key(range_var) in self.relations:
+        if self.catalog.is_new(("rel", rel_key(range_var))):
             return True
         name = _rv(range_var)
         return any(t.new for t in effect.touches if t.relation == name)
 
     def function(self, obj: Node) -> bool:
-        sigs = self.functions.get(_names_key(_names(obj.get("objname"))))
-        if not sigs:
-            return False
-        sig = _object_signature(obj)
-        return sig is None or sig in sigs
+        return self.catalog.is_new_routine(Routine.of(obj))
 
-    def record(self, effect: Effect) -> None:
-        node, kind = effect.node, effect.kind
-        if kind == "CreateStmt":
-            self.relations.add(_rv_key(node.get("relation", {})))
-        elif kind == "CreateTableAsStmt":
-            into = node.get("into", {})
-            into = into.get("IntoClause", into)
-            self.relations.add(_rv_key(into.get("rel", {})))
-        elif kind == "ViewStmt":
-            key = _rv_key(node.get("view", {}))
-            self.replaceable.add(("view", key))
-            if not node.get("replace"):
-                self.relations.add(key)
-        elif kind == "CreateSeqStmt":
-            self.relations.add(_rv_key(node.get("sequence", {})))
-        elif kind == "IndexStmt" and node.get("idxname"):
-            schema = node.get("relation", {}).get("schemaname")
-            self.relations.add(_key(schema, node["idxname"]))
-        elif kind in ("CreateEnumStmt", "CreateRangeStmt"):
-            self.types.add(_names_key(_names(node.get("typeName"))))
-        elif kind == "CreateDomainStmt":
-            self.types.add(_names_key(_names(node.get("domainname"))))
-        elif kind == "CompositeTypeStmt":
-            self.types.add(_rv_key(node.get("typevar", {})))
-        elif kind == "CreateFunctionStmt":
-            key = _names_key(_names(node.get("funcname")))
-            sig = _signature(node.get("parameters"))
-            self.replaceable.add(("function", key, sig))
-            if not node.get("replace"):
-                self.functions.setdefault(key, set()).add(sig)
-        elif kind == "DefineStmt" and node.get("kind") == "OBJECT_AGGREGATE":
-            self.replaceable.add(("aggregate", _names_key(_names(node.get("defnames")))))
-        elif kind == "CreatePolicyStmt":
-            self.policies.add((_rv_key(node.get("table", {})), node.get("policy_name", "")))
-        elif kind == "CreateTrigStmt":
-            entry = (_rv_key(node.get("relation", {})), node.get("trigname", ""))
-            self.replaceable.add(("trigger", *entry))
-            if not node.get("replace"):
-                self.triggers.add(entry)
-        elif kind == "RuleStmt":
-            entry = (_rv_key(node.get("relation", {})), node.get("rulename", ""))
-            self.replaceable.add(("rule", *entry))
-            if not node.get("replace"):
-                self.rules.add(entry)
-        elif kind == "CreateRoleStmt":
-            self.roles.add(node.get("role", ""))
-        elif kind == "CreateExtensionStmt" and not node.get("if_not_exists"):
-            self.extensions.add(node.get("extname", ""))
-        elif kind == "CreatedbStmt":
-            self.databases.add(node.get("dbname", ""))
-        elif kind == "CreateSchemaStmt" and not node.get("if_not_exists"):
-            self.schemas.add(node.get("schemaname", ""))
-        elif kind == "AlterTableStmt":
-            table = _rv_key(node.get("relation", {}))
-            for wrapped in node.get("cmds", ()):
-                cmd = wrapped.get("AlterTableCmd", {})
-                coldef = cmd.get("def", {}).get("ColumnDef")
-                if cmd.get("subtype") == "AT_AddColumn" and coldef:
-                    self.columns.add((table, coldef.get("colname", "")))
+    def type(self, names: list[str]) -> bool:
+        return self.catalog.is_new_type(names)
 
+    def role(self, name: str) -> bool:
+        return self.catalog.is_new(("role", name))
 
-def _walk(view: FileView) -> Iterator[tuple[Effect, _Defined]]:
-    """Each effect of the file with the objects created before it."""
-    defined = _Defined()
-    for effect in view.effects:
-        yield effect, defined
-        defined.record(effect)
+    def schema(self, name: str) -> bool:
+        return self.catalog.is_new(("schema", name))
+
+    def database(self, name: str) -> bool:
+        return self.catalog.is_new(("database", name))
+
+    def extension(self, name: str) -> bool:
+        return self.catalog.is_new(("extension", name))
+
+    def on_table(self, kind: str, range_var: Node, name: str) -> bool:
+        """A policy, trigger or rule of the table."""
+        return self.catalog.is_new((kind, rel_key(range_var), name))
+
+    def column(self, range_var: Node, name: str) -> bool:
+        return self.catalog.is_new(("column", rel_key(range_var), name))
+
+    def replaced(self, key: tuple[str, ...]) -> bool:
+        """Created or replaced earlier in this migration."""
+        return self.catalog.defined_here(key)
 
 
 # --- ban-add-column ---------------------------------------------------------------------------
@@ -337,7 +251,7 @@ def ban_add_composite_attribute(effect: Effect, ctx: Context) -> Iterator[Hit]:
         return
     relation = node.get("relation", {})
     schema, name = range_name(relation)
-    if _catalog_type_is_new(ctx.catalog, [n for n in (schema, name) if n]):
+    if ctx.catalog.is_new_type([n for n in (schema, name) if n]):
         return
     type_name = _rv(relation)
     for wrapped in node.get("cmds", ()):
@@ -364,7 +278,7 @@ def ban_add_enum_value(effect: Effect, ctx: Context) -> Iterator[Hit]:
     if node.get("oldVal") or not node.get("newVal"):
         return  # RENAME VALUE
     names = _names(node.get("typeName"))
-    if _catalog_type_is_new(ctx.catalog, names):
+    if ctx.catalog.is_new_type(names):
         return
     enum = ".".join(names)
     value = node["newVal"]
@@ -404,61 +318,58 @@ def _setting(setstmt: Node) -> str:
     return f"SET {name}"
 
 
-@check("ban-alter-database-options", scope="file")
-def ban_alter_database_options(view: FileView, ctx: Context) -> Iterator[Hit]:
-    for effect, defined in _walk(view):
-        node = effect.node
-        if effect.kind == "AlterDatabaseSetStmt":
-            database = node.get("dbname", "")
-            if database in defined.databases:
+@check("ban-alter-database-options", kinds=("AlterDatabaseSetStmt", "AlterDatabaseStmt"))
+def ban_alter_database_options(effect: Effect, ctx: Context) -> Iterator[Hit]:
+    defined = _New(ctx.catalog)
+    node = effect.node
+    if effect.kind == "AlterDatabaseSetStmt":
+        database = node.get("dbname", "")
+        if defined.database(database):
+            return
+        setstmt = node.get("setstmt", {})
+        yield Hit(
+            f"ALTER DATABASE {database} {_setting(setstmt)} "
+            f"{_default_change(setstmt, f'database {database}')}: sessions opened after "
+            f"the migration run with different settings than those already connected",
+        )
+    elif effect.kind == "AlterDatabaseStmt":
+        database = node.get("dbname", "")
+        if defined.database(database):
+            return
+        for wrapped in node.get("options", ()):
+            option = wrapped.get("DefElem", {})
+            label = _DATABASE_OPTIONS.get(option.get("defname", ""))
+            if label is None:
                 continue
-            setstmt = node.get("setstmt", {})
             yield Hit(
-                f"ALTER DATABASE {database} {_setting(setstmt)} "
-                f"{_default_change(setstmt, f'database {database}')}: sessions opened after "
-                f"the migration run with different settings than those already connected",
-                effect=effect,
+                f"ALTER DATABASE {database} {label} limits who may connect to existing "
+                f"database {database}: new connections of running clients (reconnects, "
+                f"pool growth) can be refused",
+                at=option.get("location"),
             )
-        elif effect.kind == "AlterDatabaseStmt":
-            database = node.get("dbname", "")
-            if database in defined.databases:
-                continue
-            for wrapped in node.get("options", ()):
-                option = wrapped.get("DefElem", {})
-                label = _DATABASE_OPTIONS.get(option.get("defname", ""))
-                if label is None:
-                    continue
-                yield Hit(
-                    f"ALTER DATABASE {database} {label} limits who may connect to existing "
-                    f"database {database}: new connections of running clients (reconnects, "
-                    f"pool growth) can be refused",
-                    at=option.get("location"),
-                    effect=effect,
-                )
 
 
 # --- ban-alter-extension ----------------------------------------------------------------------
 
 
-@check("ban-alter-extension", scope="file")
-def ban_alter_extension(view: FileView, ctx: Context) -> Iterator[Hit]:
-    for effect, defined in _walk(view):
-        if effect.kind != "AlterExtensionStmt":
-            continue
-        name = effect.node.get("extname", "")
-        if name in defined.extensions:
-            continue
-        version = ""
-        for wrapped in effect.node.get("options", ()):
-            option = wrapped.get("DefElem", {})
-            if option.get("defname") == "new_version":
-                version = f" TO '{_sval(option.get('arg'))}'"
-        yield Hit(
-            f"ALTER EXTENSION {name} UPDATE{version} runs the extension's upgrade scripts "
-            f"in place: functions, types and operators that running clients call can "
-            f"change behaviour, signature or disappear",
-            effect=effect,
-        )
+@check("ban-alter-extension", kinds=("AlterExtensionStmt",))
+def ban_alter_extension(effect: Effect, ctx: Context) -> Iterator[Hit]:
+    defined = _New(ctx.catalog)
+    if effect.kind != "AlterExtensionStmt":
+        return
+    name = effect.node.get("extname", "")
+    if defined.extension(name):
+        return
+    version = ""
+    for wrapped in effect.node.get("options", ()):
+        option = wrapped.get("DefElem", {})
+        if option.get("defname") == "new_version":
+            version = f" TO '{_sval(option.get('arg'))}'"
+    yield Hit(
+        f"ALTER EXTENSION {name} UPDATE{version} runs the extension's upgrade scripts "
+        f"in place: functions, types and operators that running clients call can "
+        f"change behaviour, signature or disappear",
+    )
 
 
 # --- ban-alter-function-options ---------------------------------------------------------------
@@ -484,27 +395,26 @@ def _function_option(option: Node) -> str | None:
     return None  # COST, ROWS, SUPPORT only change planner estimates
 
 
-@check("ban-alter-function-options", scope="file")
-def ban_alter_function_options(view: FileView, ctx: Context) -> Iterator[Hit]:
-    for effect, defined in _walk(view):
-        if effect.kind != "AlterFunctionStmt":
-            continue
-        node = effect.node
-        func = node.get("func", {})
-        if defined.function(func):
-            continue
-        changes = [c for c in map(_function_option, _defelems(node.get("actions"))) if c]
-        if not changes:
-            continue
-        what = {"OBJECT_PROCEDURE": "PROCEDURE", "OBJECT_ROUTINE": "ROUTINE"}.get(
-            node.get("objtype", ""), "FUNCTION"
-        )
-        yield Hit(
-            f"ALTER {what} {_function_name(func)} {', '.join(changes)} changes an existing "
-            f"{what.lower()} in place: every caller, including running clients and the "
-            f"views, triggers and defaults that use it, gets the new behaviour at once",
-            effect=effect,
-        )
+@check("ban-alter-function-options", kinds=("AlterFunctionStmt",))
+def ban_alter_function_options(effect: Effect, ctx: Context) -> Iterator[Hit]:
+    defined = _New(ctx.catalog)
+    if effect.kind != "AlterFunctionStmt":
+        return
+    node = effect.node
+    func = node.get("func", {})
+    if defined.function(func):
+        return
+    changes = [c for c in map(_function_option, _defelems(node.get("actions"))) if c]
+    if not changes:
+        return
+    what = {"OBJECT_PROCEDURE": "PROCEDURE", "OBJECT_ROUTINE": "ROUTINE"}.get(
+        node.get("objtype", ""), "FUNCTION"
+    )
+    yield Hit(
+        f"ALTER {what} {_function_name(func)} {', '.join(changes)} changes an existing "
+        f"{what.lower()} in place: every caller, including running clients and the "
+        f"views, triggers and defaults that use it, gets the new behaviour at once",
+    )
 
 
 def _defelems(items: Iterable[Node] | None) -> list[Node]:
@@ -537,57 +447,54 @@ def ban_alter_generated_expression(effect: Effect, ctx: Context) -> Iterator[Hit
 # --- ban-alter-policy-condition / ban-alter-policy-roles --------------------------------------
 
 
-def _existing_policy(effect: Effect, defined: _Defined) -> bool:
+def _existing_policy(effect: Effect, defined: _New) -> bool:
     node = effect.node
     table = node.get("table", {})
     if defined.relation(effect, table):
         return False
-    return (_rv_key(table), node.get("policy_name", "")) not in defined.policies
+    return not defined.on_table("policy", table, node.get("policy_name", ""))
 
 
-@check("ban-alter-policy-condition", scope="file")
-def ban_alter_policy_condition(view: FileView, ctx: Context) -> Iterator[Hit]:
-    for effect, defined in _walk(view):
-        if effect.kind != "AlterPolicyStmt" or not _existing_policy(effect, defined):
-            continue
-        node = effect.node
-        name, table = node.get("policy_name", ""), _rv(node.get("table", {}))
-        if node.get("qual") is not None:
-            yield Hit(
-                f"ALTER POLICY {name} ON {table} USING changes which existing rows of {table} "
-                f"the policy lets its roles see, update and delete: running clients' queries "
-                f"return different rows and their UPDATEs and DELETEs reach different rows",
-                at=_loc(node["qual"]),
-                effect=effect,
-            )
-        if node.get("with_check") is not None:
-            yield Hit(
-                f"ALTER POLICY {name} ON {table} WITH CHECK changes which new rows the "
-                f"policy accepts: INSERTs and UPDATEs that running clients make today can fail "
-                f"with 'new row violates row-level security policy'",
-                at=_loc(node["with_check"]),
-                effect=effect,
-            )
-
-
-@check("ban-alter-policy-roles", scope="file")
-def ban_alter_policy_roles(view: FileView, ctx: Context) -> Iterator[Hit]:
-    for effect, defined in _walk(view):
-        if effect.kind != "AlterPolicyStmt" or not _existing_policy(effect, defined):
-            continue
-        node = effect.node
-        roles = node.get("roles")
-        if not roles:
-            continue
-        name, table = node.get("policy_name", ""), _rv(node.get("table", {}))
+@check("ban-alter-policy-condition", kinds=("AlterPolicyStmt",))
+def ban_alter_policy_condition(effect: Effect, ctx: Context) -> Iterator[Hit]:
+    defined = _New(ctx.catalog)
+    if effect.kind != "AlterPolicyStmt" or not _existing_policy(effect, defined):
+        return
+    node = effect.node
+    name, table = node.get("policy_name", ""), _rv(node.get("table", {}))
+    if node.get("qual") is not None:
         yield Hit(
-            f"ALTER POLICY {name} ON {table} TO {', '.join(_role(r) for r in roles)} changes "
-            f"which roles the policy applies to: roles taken out of it lose the rows of "
-            f"{table} it gave them (or escape the rows it held back, if it is restrictive), "
-            f"roles added gain or lose rows the other way",
-            at=_loc(roles),
-            effect=effect,
+            f"ALTER POLICY {name} ON {table} USING changes which existing rows of {table} "
+            f"the policy lets its roles see, update and delete: running clients' queries "
+            f"return different rows and their UPDATEs and DELETEs reach different rows",
+            at=_loc(node["qual"]),
         )
+    if node.get("with_check") is not None:
+        yield Hit(
+            f"ALTER POLICY {name} ON {table} WITH CHECK changes which new rows the "
+            f"policy accepts: INSERTs and UPDATEs that running clients make today can fail "
+            f"with 'new row violates row-level security policy'",
+            at=_loc(node["with_check"]),
+        )
+
+
+@check("ban-alter-policy-roles", kinds=("AlterPolicyStmt",))
+def ban_alter_policy_roles(effect: Effect, ctx: Context) -> Iterator[Hit]:
+    defined = _New(ctx.catalog)
+    if effect.kind != "AlterPolicyStmt" or not _existing_policy(effect, defined):
+        return
+    node = effect.node
+    roles = node.get("roles")
+    if not roles:
+        return
+    name, table = node.get("policy_name", ""), _rv(node.get("table", {}))
+    yield Hit(
+        f"ALTER POLICY {name} ON {table} TO {', '.join(_role(r) for r in roles)} changes "
+        f"which roles the policy applies to: roles taken out of it lose the rows of "
+        f"{table} it gave them (or escape the rows it held back, if it is restrictive), "
+        f"roles added gain or lose rows the other way",
+        at=_loc(roles),
+    )
 
 
 # --- ban-alter-role-options -------------------------------------------------------------------
@@ -617,47 +524,43 @@ def _role_option(option: Node) -> str:
     return label
 
 
-@check("ban-alter-role-options", scope="file")
-def ban_alter_role_options(view: FileView, ctx: Context) -> Iterator[Hit]:
-    for effect, defined in _walk(view):
-        node = effect.node
-        if effect.kind == "AlterRoleStmt" and node.get("action", 1) == 1:
-            role = _role(node.get("role", {}))
-            if role in defined.roles:
-                continue
-            options = [
-                o for o in _defelems(node.get("options")) if o.get("defname") != "rolemembers"
-            ]
-            if not options:
-                continue
-            consequences = []
-            if any(o.get("defname") in _LOGIN_OPTIONS for o in options):
-                consequences.append(f"new connections as {role} can be refused")
-            if any(o.get("defname") in _PRIVILEGE_OPTIONS for o in options):
-                consequences.append(
-                    f"sessions of {role} get different privileges and can see other rows"
-                )
-            if not consequences:
-                consequences.append(f"sessions of {role} behave differently")
-            yield Hit(
-                f"ALTER ROLE {role} {' '.join(_role_option(o) for o in options)} changes "
-                f"existing role {role}: {' and '.join(consequences)}",
-                at=options[0].get("location"),
-                effect=effect,
+@check("ban-alter-role-options", kinds=("AlterRoleStmt", "AlterRoleSetStmt"))
+def ban_alter_role_options(effect: Effect, ctx: Context) -> Iterator[Hit]:
+    defined = _New(ctx.catalog)
+    node = effect.node
+    if effect.kind == "AlterRoleStmt" and node.get("action", 1) == 1:
+        role = _role(node.get("role", {}))
+        if defined.role(role):
+            return
+        options = [o for o in _defelems(node.get("options")) if o.get("defname") != "rolemembers"]
+        if not options:
+            return
+        consequences = []
+        if any(o.get("defname") in _LOGIN_OPTIONS for o in options):
+            consequences.append(f"new connections as {role} can be refused")
+        if any(o.get("defname") in _PRIVILEGE_OPTIONS for o in options):
+            consequences.append(
+                f"sessions of {role} get different privileges and can see other rows"
             )
-        elif effect.kind == "AlterRoleSetStmt":
-            role = _role(node["role"]) if node.get("role") else "ALL"
-            if role in defined.roles:
-                continue
-            setstmt = node.get("setstmt", {})
-            where = f" IN DATABASE {node['database']}" if node.get("database") else ""
-            who = "every role" if role == "ALL" else f"role {role}"
-            yield Hit(
-                f"ALTER ROLE {role}{where} {_setting(setstmt)} "
-                f"{_default_change(setstmt, who + where.lower())}: its sessions opened after "
-                f"the migration run with different settings than those already connected",
-                effect=effect,
-            )
+        if not consequences:
+            consequences.append(f"sessions of {role} behave differently")
+        yield Hit(
+            f"ALTER ROLE {role} {' '.join(_role_option(o) for o in options)} changes "
+            f"existing role {role}: {' and '.join(consequences)}",
+            at=options[0].get("location"),
+        )
+    elif effect.kind == "AlterRoleSetStmt":
+        role = _role(node["role"]) if node.get("role") else "ALL"
+        if defined.role(role):
+            return
+        setstmt = node.get("setstmt", {})
+        where = f" IN DATABASE {node['database']}" if node.get("database") else ""
+        who = "every role" if role == "ALL" else f"role {role}"
+        yield Hit(
+            f"ALTER ROLE {role}{where} {_setting(setstmt)} "
+            f"{_default_change(setstmt, who + where.lower())}: its sessions opened after "
+            f"the migration run with different settings than those already connected",
+        )
 
 
 # --- ban-alter-row-level-security -------------------------------------------------------------
@@ -763,17 +666,13 @@ def _setval_is_new(catalog: Catalog, target: Node | None) -> bool:
     return False
 
 
-def _func_calls(node: object, name: str) -> Iterator[Node]:
-    stack = [node]
-    while stack:
-        item = stack.pop()
-        if isinstance(item, dict):
-            call = item.get("FuncCall")
-            if call is not None and _names(call.get("funcname"))[-1:] == [name]:
-                yield call
-            stack.extend(item.values())
-        elif isinstance(item, list):
-            stack.extend(item)
+def _setval_calls(effect: Effect) -> list[Node]:
+    """The setval() calls of a SELECT (found in the statement's node index)."""
+    statement = effect.statement
+    if not mentions(statement, "setval"):
+        return []
+    calls = statement_nodes(statement).of("FuncCall")
+    return [c for c in calls if _names(c.get("funcname"))[-1:] == ["setval"]]
 
 
 @check("ban-alter-sequence-values", kinds=("AlterSeqStmt", "AlterTableStmt", "SelectStmt"))
@@ -812,7 +711,7 @@ def ban_alter_sequence_values(effect: Effect, ctx: Context) -> Iterator[Hit]:
                     at=options[0].get("location"),
                 )
     else:
-        for call in _func_calls(node, "setval"):
+        for call in _setval_calls(effect):
             target = _setval_target(call)
             if _setval_is_new(ctx.catalog, target):
                 continue
@@ -991,27 +890,6 @@ _DISABLING = {
     "AT_EnableAlwaysRule": "ENABLE ALWAYS RULE {name}",
 }
 
-_END_KINDS = ("TRANS_STMT_COMMIT", "TRANS_STMT_ROLLBACK", "TRANS_STMT_PREPARE")
-
-
-def _transaction_ids(effects: Iterable[Effect]) -> list[int]:
-    """A number per effect; effects with the same number run in one transaction."""
-    ids: list[int] = []
-    current, ended = 0, True
-    for effect in effects:
-        if not effect.in_transaction:
-            current += 1
-            ids.append(current)
-            ended = True
-            continue
-        if ended:
-            current += 1
-            ended = False
-        ids.append(current)
-        if effect.kind == "TransactionStmt" and effect.node.get("kind") in _END_KINDS:
-            ended = True
-    return ids
-
 
 def _restores(subtype: str, name: str, later: Node) -> bool:
     """Whether ALTER TABLE command ``later`` turns back on what ``subtype``/``name`` turned off."""
@@ -1069,45 +947,43 @@ def _trigger_message(subtype: str, name: str, table: str) -> str:
     return f"{label} on existing table {table}: {effect}"
 
 
-@check("ban-disable-trigger", scope="file")
-def ban_disable_trigger(view: FileView, ctx: Context) -> Iterator[Hit]:
-    effects = view.effects
-    txn = _transaction_ids(effects)
-    for number, (effect, defined) in enumerate(_walk(view)):
-        if effect.kind != "AlterTableStmt":
+@check("ban-disable-trigger", kinds=("AlterTableStmt",))
+def ban_disable_trigger(effect: Effect, ctx: Context) -> Iterator[Hit]:
+    defined = _New(ctx.catalog)
+    relation = effect.node.get("relation", {})
+    if defined.relation(effect, relation):
+        return
+    table = _rv(relation)
+    for wrapped in effect.node.get("cmds", ()):
+        cmd = wrapped.get("AlterTableCmd", {})
+        subtype, name = cmd.get("subtype", ""), cmd.get("name", "")
+        if subtype not in _DISABLING:
             continue
-        relation = effect.node.get("relation", {})
-        if defined.relation(effect, relation):
+        if "Rule" in subtype:
+            if defined.on_table("rule", relation, name):
+                continue
+        elif name and defined.on_table("trigger", relation, name):
             continue
-        key, table = _rv_key(relation), _rv(relation)
-        for wrapped in effect.node.get("cmds", ()):
-            cmd = wrapped.get("AlterTableCmd", {})
-            subtype, name = cmd.get("subtype", ""), cmd.get("name", "")
-            if subtype not in _DISABLING:
-                continue
-            if "Rule" in subtype:
-                if (key, name) in defined.rules:
-                    continue
-            elif name and (key, name) in defined.triggers:
-                continue
-            if effect.in_transaction and _restored_later(effects, txn, number, key, subtype, name):
-                continue
-            yield Hit(_trigger_message(subtype, name, table), effect=effect)
+        if effect.in_transaction and _restored_later(effect, rel_key(relation), subtype, name):
+            continue
+        yield Hit(_trigger_message(subtype, name, table))
 
 
-def _restored_later(
-    effects: tuple[Effect, ...], txn: list[int], number: int, key: Key, subtype: str, name: str
-) -> bool:
+def _restored_later(effect: Effect, table: str, subtype: str, name: str) -> bool:
     """The same transaction turns the trigger or rule back on before it commits.
 
     ALTER TABLE ... DISABLE TRIGGER holds SHARE ROW EXCLUSIVE until commit, so no other
     session can write to the table while the trigger is off.
     """
-    for later in range(number + 1, len(effects)):
-        if txn[later] != txn[number]:
+    file = effect.file
+    if file is None:
+        return False
+    current = file.transaction(effect.index)
+    for later in range(effect.index + 1, len(file.statements)):
+        if file.transaction(later) != current:
             return False
-        other = effects[later]
-        if other.kind != "AlterTableStmt" or _rv_key(other.node.get("relation", {})) != key:
+        other = file.statements[later]
+        if other.kind != "AlterTableStmt" or rel_key(other.node.get("relation", {})) != table:
             continue
         for wrapped in other.node.get("cmds", ()):
             if _restores(subtype, name, wrapped.get("AlterTableCmd", {})):
@@ -1172,47 +1048,44 @@ def _dropped(effect: Effect, kind: str) -> Iterator[tuple[Node, str]]:
         yield rv, names[-1]
 
 
-@check("ban-drop-policy", scope="file")
-def ban_drop_policy(view: FileView, ctx: Context) -> Iterator[Hit]:
-    for effect, defined in _walk(view):
-        if effect.kind != "DropStmt":
+@check("ban-drop-policy", kinds=("DropStmt",))
+def ban_drop_policy(effect: Effect, ctx: Context) -> Iterator[Hit]:
+    defined = _New(ctx.catalog)
+    if effect.kind != "DropStmt":
+        return
+    for rv, name in _dropped(effect, "OBJECT_POLICY"):
+        if defined.relation(effect, rv) or defined.on_table("policy", rv, name):
             continue
-        for rv, name in _dropped(effect, "OBJECT_POLICY"):
-            if defined.relation(effect, rv) or (_rv_key(rv), name) in defined.policies:
-                continue
-            table = _rv(rv)
-            yield Hit(
-                f"DROP POLICY {name} ON existing table {table}: if it is permissive, the "
-                f"roles it applied to lose the rows of {table} it gave them (queries return "
-                f"fewer rows, writes fail); if it is restrictive, they gain the rows it held back",
-                effect=effect,
-            )
-        for rv, name in _dropped(effect, "OBJECT_RULE"):
-            if defined.relation(effect, rv) or (_rv_key(rv), name) in defined.rules:
-                continue
-            table = _rv(rv)
-            yield Hit(
-                f"DROP RULE {name} ON existing relation {table}: queries on {table} are no "
-                f"longer rewritten by it, so writes through a view it made updatable fail and "
-                f"the actions it added stop happening",
-                effect=effect,
-            )
+        table = _rv(rv)
+        yield Hit(
+            f"DROP POLICY {name} ON existing table {table}: if it is permissive, the "
+            f"roles it applied to lose the rows of {table} it gave them (queries return "
+            f"fewer rows, writes fail); if it is restrictive, they gain the rows it held back",
+        )
+    for rv, name in _dropped(effect, "OBJECT_RULE"):
+        if defined.relation(effect, rv) or defined.on_table("rule", rv, name):
+            continue
+        table = _rv(rv)
+        yield Hit(
+            f"DROP RULE {name} ON existing relation {table}: queries on {table} are no "
+            f"longer rewritten by it, so writes through a view it made updatable fail and "
+            f"the actions it added stop happening",
+        )
 
 
-@check("ban-drop-trigger", scope="file")
-def ban_drop_trigger(view: FileView, ctx: Context) -> Iterator[Hit]:
-    for effect, defined in _walk(view):
-        if effect.kind != "DropStmt":
+@check("ban-drop-trigger", kinds=("DropStmt",))
+def ban_drop_trigger(effect: Effect, ctx: Context) -> Iterator[Hit]:
+    defined = _New(ctx.catalog)
+    if effect.kind != "DropStmt":
+        return
+    for rv, name in _dropped(effect, "OBJECT_TRIGGER"):
+        if defined.relation(effect, rv) or defined.on_table("trigger", rv, name):
             continue
-        for rv, name in _dropped(effect, "OBJECT_TRIGGER"):
-            if defined.relation(effect, rv) or (_rv_key(rv), name) in defined.triggers:
-                continue
-            yield Hit(
-                f"DROP TRIGGER {name} ON existing table {_rv(rv)}: what it did on each write "
-                f"(audit rows, derived columns, validation, notifications) silently stops "
-                f"for every running client",
-                effect=effect,
-            )
+        yield Hit(
+            f"DROP TRIGGER {name} ON existing table {_rv(rv)}: what it did on each write "
+            f"(audit rows, derived columns, validation, notifications) silently stops "
+            f"for every running client",
+        )
 
 
 # --- ban-new-write-restriction ----------------------------------------------------------------
@@ -1288,7 +1161,7 @@ def _new_trigger(node: Node, ctx: Context) -> Iterator[Hit]:
 
 def _domain_restriction(node: Node, ctx: Context) -> Iterator[Hit]:
     names = _names(node.get("typeName"))
-    if _catalog_type_is_new(ctx.catalog, names):
+    if ctx.catalog.is_new_type(names):
         return
     domain = ".".join(names)
     subtype = node.get("subtype")
@@ -1509,30 +1382,33 @@ def _altered_constraint(table: str, alter: Node) -> Iterator[Hit]:
 # --- ban-replace-view-function ----------------------------------------------------------------
 
 
-def _replaced(effect: Effect) -> tuple[tuple, str, str] | None:
-    """(defined-key, kind word, display name) of a CREATE OR REPLACE statement."""
+def _replaced(effect: Effect) -> tuple[tuple[str, ...], str, str] | None:
+    """(object key, kind word, display name) of a CREATE OR REPLACE statement."""
     node, kind = effect.node, effect.kind
     if not node.get("replace"):
         return None
     if kind == "ViewStmt":
         view = node.get("view", {})
-        return ("view", _rv_key(view)), "VIEW", _rv(view)
+        return ("rel", rel_key(view)), "VIEW", _rv(view)
     if kind == "CreateFunctionStmt":
         names = _names(node.get("funcname"))
-        sig = _signature(node.get("parameters"))
+        params = node.get("parameters")
+        shown = f"{'.'.join(names)}({', '.join(_signature(params))})"
         word = "PROCEDURE" if node.get("is_procedure") else "FUNCTION"
-        return ("function", _names_key(names), sig), word, f"{'.'.join(names)}({', '.join(sig)})"
+        return Routine(dotted(names), signature(params)).key, word, shown
     if kind == "CreateTrigStmt":
         rv = node.get("relation", {})
         name = node.get("trigname", "")
-        return ("trigger", _rv_key(rv), name), "TRIGGER", f"{name} ON {_rv(rv)}"
+        return ("trigger", rel_key(rv), name), "TRIGGER", f"{name} ON {_rv(rv)}"
     if kind == "RuleStmt":
         rv = node.get("relation", {})
         name = node.get("rulename", "")
-        return ("rule", _rv_key(rv), name), "RULE", f"{name} ON {_rv(rv)}"
+        return ("rule", rel_key(rv), name), "RULE", f"{name} ON {_rv(rv)}"
     if kind == "DefineStmt" and node.get("kind") == "OBJECT_AGGREGATE":
         names = _names(node.get("defnames"))
-        return ("aggregate", _names_key(names)), "AGGREGATE", ".".join(names)
+        args = node.get("args") or [{}]
+        params = args[0].get("List", {}).get("items", ()) if args[0] else ()
+        return Routine(dotted(names), signature(params)).key, "AGGREGATE", ".".join(names)
     return None
 
 
@@ -1548,25 +1424,27 @@ _REPLACE_EFFECT = {
 }
 
 
-@check("ban-replace-view-function", scope="file")
-def ban_replace_view_function(view: FileView, ctx: Context) -> Iterator[Hit]:
-    for effect, defined in _walk(view):
-        found = _replaced(effect)
-        if found is None:
-            continue
-        key, word, name = found
-        if key in defined.replaceable:
-            continue  # defined earlier in this file (and reported there, if it replaced)
-        if word == "VIEW" and defined.relation(effect, effect.node.get("view", {})):
-            continue
-        if word in ("TRIGGER", "RULE") and defined.relation(effect, effect.node["relation"]):
-            continue
-        yield Hit(
-            f"CREATE OR REPLACE {word} {name} replaces the existing definition in place "
-            f"if there is one: {_REPLACE_EFFECT[word]}, with no way to keep the old one for "
-            f"clients that still expect it",
-            effect=effect,
-        )
+@check(
+    "ban-replace-view-function",
+    kinds=("ViewStmt", "CreateFunctionStmt", "CreateTrigStmt", "RuleStmt", "DefineStmt"),
+)
+def ban_replace_view_function(effect: Effect, ctx: Context) -> Iterator[Hit]:
+    defined = _New(ctx.catalog)
+    found = _replaced(effect)
+    if found is None:
+        return
+    key, word, name = found
+    if defined.replaced(key):
+        return  # defined earlier in this migration (and reported there, if it replaced)
+    if word == "VIEW" and defined.relation(effect, effect.node.get("view", {})):
+        return
+    if word in ("TRIGGER", "RULE") and defined.relation(effect, effect.node["relation"]):
+        return
+    yield Hit(
+        f"CREATE OR REPLACE {word} {name} replaces the existing definition in place "
+        f"if there is one: {_REPLACE_EFFECT[word]}, with no way to keep the old one for "
+        f"clients that still expect it",
+    )
 
 
 # --- ban-replica-identity ---------------------------------------------------------------------
@@ -1645,18 +1523,18 @@ def _privileges(node: Node) -> str:
     return ", ".join(privileges) or "ALL"
 
 
-def _granted_object_is_new(effect: Effect, defined: _Defined, objtype: str, obj: Node) -> bool:
+def _granted_object_is_new(effect: Effect, defined: _New, objtype: str, obj: Node) -> bool:
     if "RangeVar" in obj:
         return defined.relation(effect, obj["RangeVar"])
     if "ObjectWithArgs" in obj:
         return defined.function(obj["ObjectWithArgs"])
     if "List" in obj:
-        return _names_key(_names(obj["List"].get("items"))) in defined.types
+        return defined.type(_names(obj["List"].get("items")))
     name = _sval(obj)
     if objtype == "OBJECT_SCHEMA":
-        return name in defined.schemas
+        return defined.schema(name)
     if objtype == "OBJECT_DATABASE":
-        return name in defined.databases
+        return defined.database(name)
     return False
 
 
@@ -1670,49 +1548,50 @@ def _object_label(obj: Node) -> str:
     return _sval(obj) or "?"
 
 
-@check("ban-revoke", scope="file")
-def ban_revoke(view: FileView, ctx: Context) -> Iterator[Hit]:
-    for effect, defined in _walk(view):
-        node = effect.node
-        if effect.kind == "GrantStmt" and not node.get("is_grant"):
-            hit = _revoke_privileges(effect, defined)
-        elif effect.kind == "GrantRoleStmt" and not node.get("is_grant"):
-            granted = [
-                p.get("AccessPriv", {}).get("priv_name", "") for p in node.get("granted_roles", ())
-            ]
-            grantees = [_role(r) for r in node.get("grantee_roles", ())]
-            admin = any(o.get("defname") == "admin" for o in _defelems(node.get("opt")))
-            hit = _revoke_membership(effect, defined, granted, grantees, admin)
-        elif effect.kind == "AlterRoleStmt" and node.get("action") == -1:
-            members = []
-            for option in _defelems(node.get("options")):
-                if option.get("defname") == "rolemembers":
-                    members += [
-                        _role(r) for r in option.get("arg", {}).get("List", {}).get("items", ())
-                    ]
-            group = _role(node.get("role", {}))
-            hit = _revoke_membership(effect, defined, [group], members, False) if members else None
-        elif effect.kind == "AlterDefaultPrivilegesStmt" and not node.get("action", {}).get(
-            "is_grant"
-        ):
-            hit = _revoke_defaults(effect, defined)
-        else:
-            hit = None
-        if hit is not None:
-            yield hit
+@check(
+    "ban-revoke",
+    kinds=("GrantStmt", "GrantRoleStmt", "AlterRoleStmt", "AlterDefaultPrivilegesStmt"),
+)
+def ban_revoke(effect: Effect, ctx: Context) -> Iterator[Hit]:
+    defined = _New(ctx.catalog)
+    node = effect.node
+    if effect.kind == "GrantStmt" and not node.get("is_grant"):
+        hit = _revoke_privileges(effect, defined)
+    elif effect.kind == "GrantRoleStmt" and not node.get("is_grant"):
+        granted = [
+            p.get("AccessPriv", {}).get("priv_name", "") for p in node.get("granted_roles", ())
+        ]
+        grantees = [_role(r) for r in node.get("grantee_roles", ())]
+        admin = any(o.get("defname") == "admin" for o in _defelems(node.get("opt")))
+        hit = _revoke_membership(effect, defined, granted, grantees, admin)
+    elif effect.kind == "AlterRoleStmt" and node.get("action") == -1:
+        members = []
+        for option in _defelems(node.get("options")):
+            if option.get("defname") == "rolemembers":
+                members += [
+                    _role(r) for r in option.get("arg", {}).get("List", {}).get("items", ())
+                ]
+        group = _role(node.get("role", {}))
+        hit = _revoke_membership(effect, defined, [group], members, False) if members else None
+    elif effect.kind == "AlterDefaultPrivilegesStmt" and not node.get("action", {}).get("is_grant"):
+        hit = _revoke_defaults(effect, defined)
+    else:
+        hit = None
+    if hit is not None:
+        yield hit
 
 
-def _revoke_privileges(effect: Effect, defined: _Defined) -> Hit | None:
+def _revoke_privileges(effect: Effect, defined: _New) -> Hit | None:
     node = effect.node
     grantees = [_role(r) for r in node.get("grantees", ())]
-    if grantees and all(g in defined.roles for g in grantees):
+    if grantees and all(defined.role(g) for g in grantees):
         return None
     objtype = node.get("objtype", "")
     word = _GRANT_OBJECTS.get(objtype, objtype.removeprefix("OBJECT_"))
     objects = node.get("objects", ())
     if node.get("targtype") == "ACL_TARGET_ALL_IN_SCHEMA":
         schemas = _names(objects)
-        if schemas and all(s in defined.schemas for s in schemas):
+        if schemas and all(defined.schema(s) for s in schemas):
             return None
         target = f"ALL {word}S IN SCHEMA {', '.join(schemas)}"
     else:
@@ -1737,33 +1616,31 @@ def _revoke_privileges(effect: Effect, defined: _Defined) -> Hit | None:
             f"{who if who != 'PUBLIC' else 'any role that relied on PUBLIC'} fail with "
             f"'permission denied' where they use these privileges"
         )
-    return Hit(text, effect=effect)
+    return Hit(text)
 
 
 def _revoke_membership(
-    effect: Effect, defined: _Defined, granted: list[str], grantees: list[str], admin: bool
+    effect: Effect, defined: _New, granted: list[str], grantees: list[str], admin: bool
 ) -> Hit | None:
-    if all(g in defined.roles for g in granted) or all(g in defined.roles for g in grantees):
+    if all(defined.role(g) for g in granted) or all(defined.role(g) for g in grantees):
         return None
     roles, who = ", ".join(granted), ", ".join(grantees)
     if admin:
         return Hit(
             f"REVOKE ADMIN OPTION FOR {roles} FROM {who}: {who} can no longer grant or revoke "
             f"membership in {roles}",
-            effect=effect,
         )
     return Hit(
         f"REVOKE {roles} FROM {who}: sessions of {who} lose the privileges they had through "
         f"membership in {roles}, so running clients' queries can fail with 'permission denied'",
-        effect=effect,
     )
 
 
-def _revoke_defaults(effect: Effect, defined: _Defined) -> Hit | None:
+def _revoke_defaults(effect: Effect, defined: _New) -> Hit | None:
     node = effect.node
     action = node.get("action", {})
     grantees = [_role(r) for r in action.get("grantees", ())]
-    if grantees and all(g in defined.roles for g in grantees):
+    if grantees and all(defined.role(g) for g in grantees):
         return None
     word = _GRANT_OBJECTS.get(action.get("objtype", ""), "OBJECT") + "S"
     scope = ""
@@ -1778,58 +1655,55 @@ def _revoke_defaults(effect: Effect, defined: _Defined) -> Hit | None:
         f"ALTER DEFAULT PRIVILEGES REVOKE {_privileges(action)} ON {word} FROM {who}: "
         f"{word.lower()} created from now on{scope} no longer give {who} these privileges, so "
         f"clients that expect to use objects added by later migrations get 'permission denied'",
-        effect=effect,
     )
 
 
 # --- ban-set-default --------------------------------------------------------------------------
 
 
-@check("ban-set-default", scope="file")
-def ban_set_default(view: FileView, ctx: Context) -> Iterator[Hit]:
-    for effect, defined in _walk(view):
-        node = effect.node
-        if effect.kind == "AlterDomainStmt":
-            names = _names(node.get("typeName"))
-            if node.get("subtype") != "T" or _is_null(node.get("def")):
-                continue
-            if _names_key(names) in defined.types:
-                continue
-            domain = ".".join(names)
-            yield Hit(
-                f"ALTER DOMAIN {domain} SET DEFAULT: INSERTs of running clients that leave out "
-                f"a column of type {domain} (with no default of its own) now store the new "
-                f"default instead of the old one or NULL",
-                at=_loc(node["def"]),
-                effect=effect,
-            )
+@check("ban-set-default", kinds=("AlterDomainStmt", "AlterTableStmt"))
+def ban_set_default(effect: Effect, ctx: Context) -> Iterator[Hit]:
+    defined = _New(ctx.catalog)
+    node = effect.node
+    if effect.kind == "AlterDomainStmt":
+        names = _names(node.get("typeName"))
+        if node.get("subtype") != "T" or _is_null(node.get("def")):
+            return
+        if defined.type(names):
+            return
+        domain = ".".join(names)
+        yield Hit(
+            f"ALTER DOMAIN {domain} SET DEFAULT: INSERTs of running clients that leave out "
+            f"a column of type {domain} (with no default of its own) now store the new "
+            f"default instead of the old one or NULL",
+            at=_loc(node["def"]),
+        )
+        return
+    if effect.kind != "AlterTableStmt":
+        return
+    if node.get("objtype") not in (None, "OBJECT_TABLE", "OBJECT_VIEW", "OBJECT_FOREIGN_TABLE"):
+        return
+    relation = node.get("relation", {})
+    if defined.relation(effect, relation):
+        return
+    table = _rv(relation)
+    added: set[str] = set()
+    what = "view" if node.get("objtype") == "OBJECT_VIEW" else "table"
+    for wrapped in node.get("cmds", ()):
+        cmd = wrapped.get("AlterTableCmd", {})
+        subtype = cmd.get("subtype")
+        if subtype == "AT_AddColumn":
+            added.add(cmd.get("def", {}).get("ColumnDef", {}).get("colname", ""))
             continue
-        if effect.kind != "AlterTableStmt":
-            continue
-        if node.get("objtype") not in (None, "OBJECT_TABLE", "OBJECT_VIEW", "OBJECT_FOREIGN_TABLE"):
-            continue
-        relation = node.get("relation", {})
-        if defined.relation(effect, relation):
-            continue
-        key, table = _rv_key(relation), _rv(relation)
-        added: set[str] = set()
-        what = "view" if node.get("objtype") == "OBJECT_VIEW" else "table"
-        for wrapped in node.get("cmds", ()):
-            cmd = wrapped.get("AlterTableCmd", {})
-            subtype = cmd.get("subtype")
-            if subtype == "AT_AddColumn":
-                added.add(cmd.get("def", {}).get("ColumnDef", {}).get("colname", ""))
-                continue
-            if subtype != "AT_ColumnDefault" or _is_null(cmd.get("def")):
-                continue  # DROP DEFAULT / SET DEFAULT NULL: ban-drop-default
-            column = cmd.get("name", "")
-            if column in added or (key, column) in defined.columns:
-                continue  # a column this migration added: no client relies on it yet
-            yield Hit(
-                f"SET DEFAULT on existing column {table}.{column}: INSERTs of running clients "
-                f"that leave out {column} now store the new default instead of the old one "
-                f"(or NULL)"
-                + (f"; on a {what}, this applies to INSERTs through it" if what == "view" else ""),
-                at=_loc(cmd["def"]),
-                effect=effect,
-            )
+        if subtype != "AT_ColumnDefault" or _is_null(cmd.get("def")):
+            continue  # DROP DEFAULT / SET DEFAULT NULL: ban-drop-default
+        column = cmd.get("name", "")
+        if column in added or defined.column(relation, column):
+            continue  # a column this migration added: no client relies on it yet
+        yield Hit(
+            f"SET DEFAULT on existing column {table}.{column}: INSERTs of running clients "
+            f"that leave out {column} now store the new default instead of the old one "
+            f"(or NULL)"
+            + (f"; on a {what}, this applies to INSERTs through it" if what == "view" else ""),
+            at=_loc(cmd["def"]),
+        )

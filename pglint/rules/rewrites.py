@@ -9,9 +9,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 
-from pglint.engine import Context, FileView
-from pglint.model.catalog import not_null_check_column, qualified, range_name
+from pglint.engine import Context
+from pglint.model.catalog import qualified, range_name
 from pglint.model.effects import Effect, Touch, add_column_rewrites, default_volatility
+from pglint.model.nodes import mentions, statement_nodes
+from pglint.model.objects import rel_key
 from pglint.model.statements import Node
 from pglint.model.types import TypeRef, rewrites_on_change, type_ref
 from pglint.rules.registry import Hit, check
@@ -265,69 +267,16 @@ def _not_null_help(column: str, pg: int) -> str:
     )
 
 
-def _not_null_columns(expr: Node | None) -> set[str]:
-    """Columns a CHECK expression proves NOT NULL: ``c IS NOT NULL``, also inside ``AND``.
-
-    PostgreSQL proves SET NOT NULL from a CHECK by weak implication, so a strict operator
-    (``c > 0``) does not count: the CHECK passes when ``c`` is NULL.
-    """
-    column = not_null_check_column(expr)
-    if column is not None:
-        return {column}
-    boolexpr = (expr or {}).get("BoolExpr", {})
-    if boolexpr.get("boolop") == "AND_EXPR":
-        found: set[str] = set()
-        for arg in boolexpr.get("args", ()):
-            found |= _not_null_columns(arg)
-        return found
-    return set()
+@check("adding-not-nullable-field", kinds=("AlterTableStmt",))
+def adding_not_nullable_field(effect: Effect, ctx: Context) -> Iterator[Hit]:
+    relation = effect.node.get("relation", {})
+    touch = _touch_of(effect, relation)
+    if touch is not None:
+        yield from _set_not_null_hits(effect, touch, ctx, rel_key(relation))
 
 
-_ANY_COLUMN = "*"  # a validated constraint of unknown content: it may prove any column
-
-
-@check("adding-not-nullable-field", scope="file")
-def adding_not_nullable_field(view: FileView, ctx: Context) -> Iterator[Hit]:
-    # CHECK constraints proving columns NOT NULL seen so far in the file, per table:
-    # {table: {constraint name: (columns, valid)}}. The catalog only records constraints of
-    # tables it knows, so ALTERs of tables from outside the file are tracked here.
-    checks: dict[str, dict[str, tuple[frozenset[str], bool]]] = {}
-    for effect in view.effects:
-        if effect.kind != "AlterTableStmt":
-            continue
-        relation = effect.node.get("relation", {})
-        touch = _touch_of(effect, relation)
-        key = _table_key(qualified(*range_name(relation)))
-        known = checks.setdefault(key, {})
-        if touch is not None:
-            yield from _set_not_null_hits(effect, touch, known, ctx.pg)
-        for cmd in _commands(effect.node):
-            subtype = cmd.get("subtype")
-            con = cmd.get("def", {}).get("Constraint")
-            name = cmd.get("name", "")
-            if subtype == "AT_AddConstraint" and con and con.get("contype") == "CONSTR_CHECK":
-                columns = _not_null_columns(con.get("raw_expr"))
-                if columns:
-                    label = con.get("conname") or f"{key}_{'_'.join(sorted(columns))}_check"
-                    known[label] = (frozenset(columns), not con.get("skip_validation", False))
-            elif subtype == "AT_ValidateConstraint" and name in known:
-                known[name] = (known[name][0], True)
-            elif subtype == "AT_ValidateConstraint" and not _known_elsewhere(ctx, relation, name):
-                # Added by an earlier migration pglint has not seen: most likely the NOT NULL
-                # check of the usual pattern (Squawk makes the same assumption).
-                known[name] = (frozenset({_ANY_COLUMN}), True)
-            elif subtype == "AT_DropConstraint":
-                known.pop(name, None)
-
-
-def _known_elsewhere(ctx: Context, relation: Node, name: str) -> bool:
-    table = ctx.catalog.table_of(relation)
-    return table is not None and any(c.name == name for c in table.constraints)
-
-
-def _set_not_null_hits(
-    effect: Effect, touch: Touch, known: dict[str, tuple[frozenset[str], bool]], pg: int
-) -> Iterator[Hit]:
+def _set_not_null_hits(effect: Effect, touch: Touch, ctx: Context, table: str) -> Iterator[Hit]:
+    pg = ctx.pg
     scanned: list[str] = []
     for cmd in _commands(effect.node):
         subtype = cmd.get("subtype")
@@ -337,10 +286,10 @@ def _set_not_null_hits(
             if pg >= 12:
                 if not touch.scan:
                     continue  # the model found a validated CHECK in the catalog
-                if any(
-                    valid and (column in cols or _ANY_COLUMN in cols)
-                    for cols, valid in known.values()
-                ):
+                if ctx.catalog.proves_not_null(table, column) is not False:
+                    # A validated CHECK proves it, or one whose expression pglint never saw
+                    # (added by an earlier migration: most likely the NOT NULL check of the
+                    # usual pattern; Squawk makes the same assumption).
                     continue
             scanned.append(column)
         elif (
@@ -356,7 +305,6 @@ def _set_not_null_hits(
                 f"under an {touch.lock.sql_name} lock, blocking {touch.lock.blocked} until "
                 "every row is checked",
                 at=con.get("location"),
-                effect=effect,
                 help=_not_null_help(column, pg),
             )
     if scanned:
@@ -366,7 +314,6 @@ def _set_not_null_hits(
             f"SET NOT NULL on {columns} scans the whole table under an "
             f"{touch.lock.sql_name} lock, blocking {touch.lock.blocked} until every row "
             "is checked",
-            effect=effect,
             help=_not_null_help(scanned[0] if len(scanned) == 1 else "col", pg),
         )
 
@@ -707,20 +654,6 @@ def _assignments(targets: Iterable[Node] | None) -> list[tuple[str, int | None, 
     return found
 
 
-def _walk(node: object) -> Iterator[tuple[str, Node]]:
-    """Every (node type, fields) pair below ``node`` (the statement's own node excluded)."""
-    stack = [node]
-    while stack:
-        item = stack.pop()
-        if isinstance(item, dict):
-            for key, value in item.items():
-                if key[:1].isupper() and isinstance(value, dict):
-                    yield key, value
-                stack.append(value)
-        elif isinstance(item, list):
-            stack.extend(reversed(item))
-
-
 def _duplicate_findings(kind: str, node: Node) -> Iterator[tuple[str, int | None]]:
     if kind == "UpdateStmt":
         yield from _duplicates(_assignments(node.get("targetList")), "the SET list of UPDATE")
@@ -774,9 +707,55 @@ def _duplicate_findings(kind: str, node: Node) -> Iterator[tuple[str, int | None
             )
 
 
-@check("ban-duplicate-column-assignments")
+#: Statements that hold assignment lists or column lists, directly or (the last ones) in
+#: queries, rule actions and function bodies they contain.
+_DUPLICATE_KINDS = (
+    "UpdateStmt",
+    "InsertStmt",
+    "MergeStmt",
+    "DeleteStmt",
+    "SelectStmt",
+    "CreateStmt",
+    "AlterTableStmt",
+    "ViewStmt",
+    "CreateTableAsStmt",
+    "RuleStmt",
+    "ExplainStmt",
+    "CopyStmt",
+    "PrepareStmt",
+    "DeclareCursorStmt",
+    "CreateSchemaStmt",
+    "CreateFunctionStmt",
+)
+#: Node types whose lists are checked.
+_LISTS = (
+    "UpdateStmt",
+    "InsertStmt",
+    "MergeWhenClause",
+    "CreateStmt",
+    "AlterTableStmt",
+    "ViewStmt",
+    "CreateTableAsStmt",
+    "SelectStmt",
+)
+#: Statements that hold no other statement except in a WITH clause (DDL: not at all).
+_FLAT = frozenset({"UpdateStmt", "InsertStmt", "MergeStmt", "DeleteStmt", "SelectStmt"})
+_DDL = frozenset({"CreateStmt", "AlterTableStmt"})
+
+
+@check("ban-duplicate-column-assignments", kinds=_DUPLICATE_KINDS)
 def ban_duplicate_column_assignments(effect: Effect, ctx: Context) -> Iterator[Hit]:
-    nodes = [(effect.kind, effect.node), *_walk(effect.node)]
+    statement = effect.statement
+    node = statement.node
+    if statement.kind in _DDL or (
+        statement.kind in _FLAT and not node.get("larg") and not mentions(statement, "with")
+    ):
+        nodes = [(statement.kind, node)]
+        for clause in node.get("mergeWhenClauses", ()) or ():
+            nodes.append(("MergeWhenClause", clause.get("MergeWhenClause", {})))
+    else:
+        index = statement_nodes(statement)
+        nodes = [(kind, node) for kind in _LISTS for node in index.of(kind)]
     for kind, node in nodes:
         for message, location in _duplicate_findings(kind, node):
             yield Hit(f"{message}: PostgreSQL rejects the statement", at=location)
@@ -811,7 +790,7 @@ def _is_true(expr: Node | None) -> bool:
     return False
 
 
-def _whole_table(effect: Effect, touch: Touch, fresh: dict[str, set[str]]) -> str | None:
+def _whole_table(effect: Effect, touch: Touch, ctx: Context) -> str | None:
     """Why an UPDATE/DELETE touches every row, or None if it does not (or we cannot tell)."""
     where = effect.node.get("whereClause")
     if where is None:
@@ -823,51 +802,26 @@ def _whole_table(effect: Effect, touch: Touch, fresh: dict[str, set[str]]) -> st
     test = where.get("NullTest")
     if test and test.get("nulltesttype") == "IS_NULL":
         column = _column_ref_name(test.get("arg"))
-        if column and column in fresh.get(_table_key(touch.relation), set()):
+        if column and (_table_key(touch.relation), column) in ctx.catalog.null_columns:
             return f"filters on {column} IS NULL, and {column} was added without a default earlier in this file, so every row matches"
     return None
 
 
-@check("unbatched-data-backfill", scope="file")
-def unbatched_data_backfill(view: FileView, ctx: Context) -> Iterator[Hit]:
-    # Columns added without a default to pre-existing tables earlier in the file: NULL in
-    # every existing row.
-    fresh: dict[str, set[str]] = {}
-    for effect in view.effects:
-        if effect.kind == "AlterTableStmt":
-            touch = _touch_of(effect, effect.node.get("relation", {}))
-            if touch is None:
-                continue
-            for cmd in _commands(effect.node):
-                coldef = cmd.get("def", {}).get("ColumnDef")
-                if cmd.get("subtype") != "AT_AddColumn" or coldef is None:
-                    continue
-                kinds = {c.get("contype") for c in _constraints(coldef)}
-                if kinds & {"CONSTR_DEFAULT", "CONSTR_IDENTITY", "CONSTR_GENERATED"}:
-                    continue
-                if not _is_serial(coldef):
-                    fresh.setdefault(_table_key(touch.relation), set()).add(
-                        coldef.get("colname", "")
-                    )
-            continue
-        if effect.kind not in ("UpdateStmt", "DeleteStmt"):
-            continue
-        touch = _touch_of(effect, effect.node.get("relation", {}))
-        if touch is None:
-            continue
-        why = _whole_table(effect, touch, fresh)
-        if effect.kind == "UpdateStmt":
-            # Once a column has been assigned, it no longer holds NULL in every row.
-            assigned = {name for name, _, _ in _assignments(effect.node.get("targetList"))}
-            fresh.get(_table_key(touch.relation), set()).difference_update(assigned)
-        if why is None:
-            continue
-        verb = "UPDATE" if effect.kind == "UpdateStmt" else "DELETE"
-        until = "the migration commits" if effect.in_transaction else "the statement ends"
-        yield Hit(
-            f"{verb} of existing table {touch.relation} {why}: it changes every row in one "
-            f"statement, holding a row lock on each (blocking concurrent updates and deletes "
-            f"of those rows until {until}) and leaving a dead version of every row behind",
-            effect=effect,
-            at=effect.node.get("relation", {}).get("location"),
-        )
+@check("unbatched-data-backfill", kinds=("UpdateStmt", "DeleteStmt"))
+def unbatched_data_backfill(effect: Effect, ctx: Context) -> Iterator[Hit]:
+    # Columns added without a default to pre-existing tables earlier in the migration are
+    # NULL in every existing row until an UPDATE assigns them (Catalog.null_columns).
+    touch = _touch_of(effect, effect.node.get("relation", {}))
+    if touch is None:
+        return
+    why = _whole_table(effect, touch, ctx)
+    if why is None:
+        return
+    verb = "UPDATE" if effect.kind == "UpdateStmt" else "DELETE"
+    until = "the migration commits" if effect.in_transaction else "the statement ends"
+    yield Hit(
+        f"{verb} of existing table {touch.relation} {why}: it changes every row in one "
+        f"statement, holding a row lock on each (blocking concurrent updates and deletes "
+        f"of those rows until {until}) and leaving a dead version of every row behind",
+        at=effect.node.get("relation", {}).get("location"),
+    )

@@ -1,21 +1,21 @@
 """Rules of the schema family: column types and naming conventions.
 
 These rules judge what a migration *defines* (a column's type, an object's name), not how
-it locks; they apply to new and existing tables alike. The helpers at the top find the
-column definitions and defined names of a statement; they are local facts that the model
-does not provide yet.
+it locks; they apply to new and existing tables alike. The column types a statement
+writes come from the model (:func:`pglint.model.columns.column_types`), temporary tables
+from the catalog.
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
 from pglast.parser import ParseError, scan
 
-from pglint.engine import Context, FileView
+from pglint.engine import Context
 from pglint.model.catalog import Catalog, range_name
+from pglint.model.columns import ColumnType, column_types, display_name, quote_ident
 from pglint.model.effects import Effect
 from pglint.model.locks import fact
 from pglint.model.statements import Node
@@ -23,102 +23,13 @@ from pglint.model.types import TypeRef, rewrites_on_change, type_ref
 from pglint.rules.registry import Hit, check
 
 # --- column definitions ----------------------------------------------------------------------
-
-_PLAIN_IDENTIFIER = re.compile(r"[a-z_][a-z0-9_$]*")
-
-
-def quote_ident(name: str) -> str:
-    """``name`` as it must be written in SQL: double-quoted unless it is plain lower case."""
-    if _PLAIN_IDENTIFIER.fullmatch(name):
-        return name
-    return '"' + name.replace('"', '""') + '"'
-
-
-def display_name(*parts: str | None) -> str:
-    """A possibly qualified name for messages, quoted where SQL would need quotes."""
-    return ".".join(quote_ident(p) for p in parts if p)
-
+#
+# The column types a statement writes come from the model (pglint.model.columns), found
+# once per statement for all the rules below.
 
 _COLUMN_KINDS = ("CreateStmt", "AlterTableStmt")
 
-
-@dataclass(frozen=True, slots=True)
-class ColumnType:
-    """One column type a statement writes: in CREATE TABLE, ADD COLUMN or ALTER COLUMN TYPE."""
-
-    table: str  # as written, schema-qualified if it was
-    column: str
-    type: TypeRef
-    raw: str  # the type's own name as the parser gives it (bpchar, "char", int4, serial…)
-    builtin: bool  # unqualified or pg_catalog: PostgreSQL's type, not a user type of that name
-    clause: str  # "CREATE TABLE", "ADD COLUMN" or "ALTER COLUMN TYPE"
-    location: int | None  # of the type name
-    coldef: Node
-    relation: Node
-
-    @property
-    def where(self) -> str:
-        return f"{self.table}.{quote_ident(self.column)}"
-
-    @property
-    def verb(self) -> str:
-        return "is changed to" if self.clause == "ALTER COLUMN TYPE" else "is"
-
-
-def column_types(effect: Effect) -> Iterator[ColumnType]:
-    """Column types written by a CREATE TABLE or ALTER TABLE statement.
-
-    Temporary tables are skipped (scratch space of the migration, gone at session end), and
-    so are foreign tables (their column types mirror the remote table) and typed tables,
-    partitions and ``LIKE`` copies (no types written here).
-    """
-    node = effect.node
-    if effect.kind == "CreateStmt":
-        relation = node.get("relation", {})
-        if relation.get("relpersistence") == "t":
-            return
-        for element in node.get("tableElts", ()):
-            coldef = element.get("ColumnDef")
-            if coldef is not None:
-                found = _column_type(relation, coldef, coldef.get("colname", ""), "CREATE TABLE")
-                if found is not None:
-                    yield found
-    elif effect.kind == "AlterTableStmt":
-        if node.get("objtype") not in (None, "OBJECT_TABLE"):
-            return
-        relation = node.get("relation", {})
-        for wrapped in node.get("cmds", ()):
-            cmd = wrapped.get("AlterTableCmd", {})
-            coldef = cmd.get("def", {}).get("ColumnDef")
-            if coldef is None:
-                continue
-            if cmd.get("subtype") == "AT_AddColumn":
-                found = _column_type(relation, coldef, coldef.get("colname", ""), "ADD COLUMN")
-            elif cmd.get("subtype") == "AT_AlterColumnType":
-                found = _column_type(relation, coldef, cmd.get("name", ""), "ALTER COLUMN TYPE")
-            else:
-                found = None
-            if found is not None:
-                yield found
-
-
-def _column_type(relation: Node, coldef: Node, column: str, clause: str) -> ColumnType | None:
-    type_name = coldef.get("typeName")
-    if not type_name or not type_name.get("names") or type_name.get("pct_type"):
-        return None
-    names = [n.get("String", {}).get("sval", "") for n in type_name["names"]]
-    ref = type_ref(type_name)
-    return ColumnType(
-        table=display_name(*range_name(relation)),
-        column=column,
-        type=ref,
-        raw=names[-1],
-        builtin=ref.schema in (None, "pg_catalog"),
-        clause=clause,
-        location=type_name.get("location"),
-        coldef=coldef,
-        relation=relation,
-    )
+__all__ = ["ColumnType", "display_name", "quote_ident"]
 
 
 _ALTER_TYPE = fact("AlterTableCmd:AT_AlterColumnType")
@@ -138,7 +49,7 @@ def _alter_type_cost(table: str, old: TypeRef, new: TypeRef) -> str:
 
 @check("ban-char-field", kinds=_COLUMN_KINDS)
 def ban_char_field(effect: Effect, ctx: Context) -> Iterator[Hit]:
-    for col in column_types(effect):
+    for col in column_types(effect.statement):
         # The keyword CHAR/CHARACTER parses as bpchar; a quoted "char" is PostgreSQL's
         # one-byte internal type, a different thing that this rule leaves alone.
         if not col.builtin or col.raw != "bpchar":
@@ -194,7 +105,7 @@ class BigintOptions:
 @check("prefer-bigint-over-int", kinds=_COLUMN_KINDS, options=BigintOptions)
 def prefer_bigint_over_int(effect: Effect, ctx: Context) -> Iterator[Hit]:
     options = ctx.options or BigintOptions()
-    for col in column_types(effect):
+    for col in column_types(effect.statement):
         if not col.builtin or col.type.name not in _INT_TYPES:
             continue
         target = referenced_column(effect, col, ctx.catalog)
@@ -211,7 +122,7 @@ def prefer_bigint_over_int(effect: Effect, ctx: Context) -> Iterator[Hit]:
 
 @check("prefer-bigint-over-smallint", kinds=_COLUMN_KINDS)
 def prefer_bigint_over_smallint(effect: Effect, ctx: Context) -> Iterator[Hit]:
-    for col in column_types(effect):
+    for col in column_types(effect.statement):
         if not col.builtin or col.type.name not in _SMALL_TYPES:
             continue
         target = referenced_column(effect, col, ctx.catalog)
@@ -339,7 +250,7 @@ _SERIAL_BASE = {"serial": "integer", "bigserial": "bigint", "smallserial": "smal
 
 @check("prefer-identity", kinds=_COLUMN_KINDS)
 def prefer_identity(effect: Effect, ctx: Context) -> Iterator[Hit]:
-    for col in column_types(effect):
+    for col in column_types(effect.statement):
         base = _SERIAL_BASE.get(col.type.name)
         if base is None or not col.builtin or col.type.array or col.clause == "ALTER COLUMN TYPE":
             continue
@@ -358,7 +269,7 @@ def prefer_identity(effect: Effect, ctx: Context) -> Iterator[Hit]:
 
 @check("prefer-timestamp-tz", kinds=_COLUMN_KINDS)
 def prefer_timestamp_tz(effect: Effect, ctx: Context) -> Iterator[Hit]:
-    for col in column_types(effect):
+    for col in column_types(effect.statement):
         if not col.builtin or col.type.name != "timestamp":
             continue
         yield Hit(
@@ -391,7 +302,7 @@ class TextFieldOptions:
 @check("prefer-text-field", kinds=_COLUMN_KINDS, options=TextFieldOptions)
 def prefer_text_field(effect: Effect, ctx: Context) -> Iterator[Hit]:
     options = ctx.options or TextFieldOptions()
-    for col in column_types(effect):
+    for col in column_types(effect.statement):
         if not col.builtin or col.type.name != "varchar" or not col.type.mods:
             continue
         length = col.type.mods[0]
@@ -420,7 +331,7 @@ def prefer_text_field(effect: Effect, ctx: Context) -> Iterator[Hit]:
 
 @check("prefer-jsonb", kinds=_COLUMN_KINDS)
 def prefer_jsonb(effect: Effect, ctx: Context) -> Iterator[Hit]:
-    for col in column_types(effect):
+    for col in column_types(effect.statement):
         if not col.builtin or col.type.name != "json":
             continue
         yield Hit(
@@ -461,24 +372,32 @@ def _literal(text: str) -> str:
 # --- require-table-schema --------------------------------------------------------------------
 
 
-@check("require-table-schema", scope="file")
-def require_table_schema(view: FileView, ctx: Context) -> Iterator[Hit]:
-    temporary: set[str] = set()
-    for effect in view.effects:
-        for range_var, action in _table_names(effect):
-            schema, name = range_name(range_var)
-            if range_var.get("relpersistence") == "t":
-                temporary.add(name)
-                continue
-            if schema or name in temporary or not name:
-                continue
-            yield Hit(
-                f"table {quote_ident(name)} in {action} is not schema-qualified: it resolves "
-                "through the session's search_path, which the migration runner decides",
-                at=range_var.get("location"),
-                effect=effect,
-                help=f"Qualify the name with its schema, e.g. public.{quote_ident(name)}.",
-            )
+_SCHEMA_KINDS = (
+    "CreateStmt",
+    "CreateForeignTableStmt",
+    "CreateTableAsStmt",
+    "AlterTableStmt",
+    "RenameStmt",
+    "AlterObjectSchemaStmt",
+    "DropStmt",
+)
+
+
+@check("require-table-schema", kinds=_SCHEMA_KINDS)
+def require_table_schema(effect: Effect, ctx: Context) -> Iterator[Hit]:
+    for range_var, action in _table_names(effect):
+        schema, name = range_name(range_var)
+        if schema or not name or range_var.get("relpersistence") == "t":
+            continue
+        known = ctx.catalog.table(None, name)
+        if known is not None and known.temporary:
+            continue  # a temporary table created earlier: it lives in pg_temp
+        yield Hit(
+            f"table {quote_ident(name)} in {action} is not schema-qualified: it resolves "
+            "through the session's search_path, which the migration runner decides",
+            at=range_var.get("location"),
+            help=f"Qualify the name with its schema, e.g. public.{quote_ident(name)}.",
+        )
 
 
 _ALTER_OBJECTS = (None, "OBJECT_TABLE", "OBJECT_FOREIGN_TABLE")

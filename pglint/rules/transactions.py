@@ -1,8 +1,10 @@
 """Rules of the transactions family: timeouts, transaction blocks, locks held too long.
 
 They read the transaction state the analyser keeps on every effect (``in_transaction``,
-``explicit_transaction``, ``lock_timeout``, ``statement_timeout``, ``held``), see
-:mod:`pglint.model.transaction`.
+``explicit_transaction``, ``transaction``, ``tool_transaction``, ``lock_timeout``,
+``statement_timeout``, ``held``), see :mod:`pglint.model.transaction`. The file-scope
+checks here name the line of an earlier statement (the BEGIN, the ADD VALUE, the first
+lock), which only the file's text gives.
 """
 
 from __future__ import annotations
@@ -12,14 +14,14 @@ from collections.abc import Iterable, Iterator, Sequence
 from pglint.engine import Context, FileView
 from pglint.model.effects import Effect, Touch
 from pglint.model.locks import LockMode
-from pglint.model.statements import Node
+from pglint.model.nodes import statement_nodes
+from pglint.model.statements import Node, Statement
 from pglint.rules.registry import Hit, check
 
 _AE = LockMode.ACCESS_EXCLUSIVE
 _REFERENCED = ("FOREIGN KEY", "REFERENCES")
 _BEGIN = ("TRANS_STMT_BEGIN", "TRANS_STMT_START")
 _END = ("TRANS_STMT_COMMIT", "TRANS_STMT_ROLLBACK")
-_ENDS_TRANSACTION = (*_END, "TRANS_STMT_PREPARE")
 
 
 # --- helpers -----------------------------------------------------------------------------------
@@ -118,54 +120,22 @@ def _line(view: FileView, effect: Effect) -> int:
 
 
 def _tool_transaction(view: FileView) -> bool:
-    """The migration tool runs this file in a transaction of its own (assume-in-transaction,
-    or a layout that says so): the file starts inside a transaction it did not open."""
-    first = view.effects[0] if view.effects else None
-    return first is not None and first.in_transaction and not first.explicit_transaction
+    """The migration tool runs this file in a transaction of its own (the model's
+    ``Effect.tool_transaction``): the file starts inside a transaction it did not open."""
+    return bool(view.effects) and view.effects[0].tool_transaction
 
 
 def _transaction_kind(effect: Effect) -> str:
     return effect.node.get("kind", "") if effect.kind == "TransactionStmt" else ""
 
 
-def _transaction_ids(effects: Sequence[Effect]) -> list[int | None]:
-    """For each effect, a number naming the transaction it runs in; None in autocommit.
-
-    A statement run in autocommit is a transaction of its own, so it never shares one with
-    another statement. ``COMMIT AND CHAIN`` (and a COMMIT inside a DO block) starts a new
-    transaction right away, so the statement after it gets a new number.
-    """
-    ids: list[int | None] = []
-    current = 0
-    new = True
-    for effect in effects:
-        if not effect.in_transaction:
-            ids.append(None)
-            new = True
-            continue
-        if new:
-            current += 1
-            new = False
-        ids.append(current)
-        if _transaction_kind(effect) in _ENDS_TRANSACTION:
-            new = True
-    return ids
-
-
-def _strings(node: object) -> set[str]:
-    """Every string constant (``'x'``) in a parse tree."""
-    found: set[str] = set()
-    stack = [node]
-    while stack:
-        item = stack.pop()
-        if isinstance(item, dict):
-            const = item.get("A_Const")
-            if isinstance(const, dict) and "sval" in const:
-                found.add(const["sval"].get("sval", ""))
-            stack.extend(item.values())
-        elif isinstance(item, list):
-            stack.extend(item)
-    return found
+def _strings(statement: Statement) -> set[str]:
+    """Every string constant (``'x'``) in a statement."""
+    return {
+        const["sval"].get("sval", "")
+        for const in statement_nodes(statement).of("A_Const")
+        if "sval" in const
+    }
 
 
 def _type_key(names: Iterable[Node]) -> str:
@@ -567,7 +537,8 @@ _SHOWN = 3  # held tables named in a message
 def lock_held_across_statements(view: FileView, ctx: Context) -> Iterator[Hit]:
     since: dict[str, Effect] = {}
     waited: set[int] = set()  # transactions already reported for a lock wait
-    for effect, txn in zip(view.effects, _transaction_ids(view.effects), strict=True):
+    for effect in view.effects:
+        txn = effect.transaction
         held = {t.relation for t in effect.held if t.lock is _AE}
         since = {relation: e for relation, e in since.items() if relation in held}
         # A table this statement blocks reads of by itself gains nothing from the held lock.
@@ -615,8 +586,8 @@ def _how_in_transaction(effect: Effect, ctx: Context) -> str:
 def ban_enum_value_add_in_transaction(view: FileView, ctx: Context) -> Iterator[Hit]:
     created: dict[str, int] = {}
     added: dict[int, list[tuple[str, str, Effect]]] = {}
-    for effect, txn in zip(view.effects, _transaction_ids(view.effects), strict=True):
-        node = effect.node
+    for effect in view.effects:
+        node, txn = effect.node, effect.transaction
         if effect.kind == "CreateEnumStmt":
             if txn is not None:
                 created[_type_key(node.get("typeName", ()))] = txn
@@ -641,7 +612,7 @@ def ban_enum_value_add_in_transaction(view: FileView, ctx: Context) -> Iterator[
             continue
         if txn is None or txn not in added or effect.kind == "CommentStmt":
             continue
-        strings = _strings(node)
+        strings = _strings(effect.statement)
         used = [(value, key, origin) for value, key, origin in added[txn] if value in strings]
         if not used:
             continue

@@ -13,7 +13,7 @@ import os
 import signal
 import threading
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 
 _lock = threading.RLock()
 _callbacks: dict[int, Callable[[], None]] = {}
@@ -103,10 +103,8 @@ def signals_raise() -> Iterator[None]:
     for signum in (signal.SIGTERM, getattr(signal, "SIGHUP", None)):
         if signum is None:
             continue
-        try:
+        with suppress(ValueError, OSError):
             saved[signum] = signal.signal(signum, handler)
-        except (ValueError, OSError):  # pragma: no cover
-            pass
     try:
         yield
     finally:

@@ -177,10 +177,10 @@ def run_as() -> RunAs | None:
 
 
 def _usable_by(account: RunAs, folder: Path) -> bool:
-    """Whether ``account`` can create files in ``folder`` (it has to reach it first)."""
+    """Whether ``account`` can reach ``folder`` (the cluster's own folder is given to it)."""
     try:
         done = subprocess.run(
-            ["/bin/sh", "-c", 'test -w "$0" && test -x "$0"', str(folder)],
+            ["/bin/sh", "-c", 'test -x "$0"', str(folder)],
             user=account.uid,
             group=account.gid,
             extra_groups=[],
@@ -283,14 +283,12 @@ class Cluster:
                 return fallback
             raise ServerError(
                 f"the throwaway server runs as {self.account.name!r} (pglint runs as root), "
-                f"which cannot write to {base}; set TMPDIR to a folder it can use"
+                f"which cannot reach {base}; set TMPDIR to a folder it can use"
             )
         return base
 
     def _run_kwargs(self) -> dict:
-        env = {
-            k: v for k, v in os.environ.items() if not k.startswith("PG") and k != "LD_PRELOAD"
-        }
+        env = {k: v for k, v in os.environ.items() if not k.startswith("PG") and k != "LD_PRELOAD"}
         env.update({"LC_ALL": "C", "LANG": "C", "TZ": "UTC"})
         kwargs: dict = {"env": env, "cwd": str(self.directory)}
         if self.account is not None:
@@ -347,7 +345,7 @@ class Cluster:
                 stdout=log,
                 stderr=subprocess.STDOUT,
                 start_new_session=True,
-                preexec_fn=_set_parent_death_signal if sys.platform == "linux" else None,  # noqa: PLW1509
+                preexec_fn=_set_parent_death_signal if sys.platform == "linux" else None,
                 **self._run_kwargs(),
             )
         finally:

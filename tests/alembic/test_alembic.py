@@ -167,6 +167,24 @@ def test_enum_type_created_through_the_connection():
     assert _sql(text)[0] == pglast.prettify("CREATE TYPE kind AS ENUM ('a', 'b')")
 
 
+def test_enum_ddl_with_a_checkfirst_flag_that_cannot_be_known():
+    text = _migration(
+        'kind = postgresql.ENUM("a", name="kind")\n'
+        "kind.create(op.get_bind(), checkfirst=flag)\n"
+        "kind.drop(op.get_bind(), checkfirst=flag)"
+    )
+    assert _sql(text) == [
+        pglast.prettify("CREATE TYPE kind AS ENUM ('a')"),
+        pglast.prettify("DROP TYPE kind"),
+    ]
+
+
+def test_the_rule_and_the_reader_agree_on_the_placeholder_kind():
+    from pglint.rules import alembic as rules
+
+    assert rules._UNANALYSED == UNANALYSED
+
+
 # --- how op is reached ----------------------------------------------------------------------------
 
 
@@ -513,6 +531,19 @@ def test_cycles_are_reported_and_do_not_hang():
     findings = _lint_dir(FIXTURES / "graph_cycle", "revision-graph")
     assert sorted(Path(f.path).name for f in findings) == ["a1_m.py", "b2_m.py", "c3_m.py"]
     assert all("cycle" in f.message for f in findings)
+
+
+def test_graph_problems_are_notes_on_the_migrations():
+    from pglint.layouts import find_sets
+    from pglint.layouts.base import Reader
+
+    for folder in ("graph_heads", "graph_labels", "graph_heads"):
+        (mset,) = find_sets(discover([str(FIXTURES / folder)]), Reader(), complete=True)
+        notes = {m.version: [kind for kind, _ in m.notes] for m in mset.migrations}
+        if folder == "graph_heads":
+            assert notes == {"a1": [], "b2": ["heads"], "c3": ["heads"]}
+        else:
+            assert all(kinds == [] for kinds in notes.values())
 
 
 def test_duplicate_revision_ids(tmp_path):

@@ -678,5 +678,10 @@ def test_catalog_copy_is_independent_and_complete():
         "sequences",
         "functions",
         "new_objects",
+        "objects",
+        "routines",
+        "defined",
+        "checks",
+        "null_columns",
         "_owned",
     ]

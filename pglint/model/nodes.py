@@ -1,0 +1,81 @@
+"""Every typed node of a statement, found in one walk and kept for all the rules that ask.
+
+pglast's JSON trees name each node by a key that starts with a capital letter
+(``{"FuncCall": {...}}``). Several rules look for node types anywhere in a statement
+(features of a newer PostgreSQL, duplicate assignments inside CTEs, ``setval`` calls,
+string constants): :func:`statement_nodes` walks the statement once, on the first
+question, and caches the result on the statement.
+"""
+
+from __future__ import annotations
+
+from pglint.model.statements import Node, Statement
+
+
+class NodeIndex:
+    """The typed nodes of a statement: in walk order, and by type.
+
+    The order is a depth-first walk (the statement's own node first); each node of a
+    type is listed once, in the order the walk meets it.
+    """
+
+    __slots__ = ("by_type", "order")
+
+    def __init__(self, root: Node) -> None:
+        self.order: list[tuple[str, Node]] = []
+        self.by_type: dict[str, list[Node]] = {}
+        order, by_type = self.order, self.by_type
+        stack: list[object] = [root]
+        pop, push = stack.pop, stack.append
+        while stack:
+            item = pop()
+            if type(item) is dict:
+                for key, value in item.items():
+                    kind = type(value)
+                    if kind is dict:
+                        if key[:1].isupper():
+                            order.append((key, value))
+                            found = by_type.get(key)
+                            if found is None:
+                                by_type[key] = [value]
+                            else:
+                                found.append(value)
+                        push(value)
+                    elif kind is list:
+                        push(value)
+            elif type(item) is list:
+                stack.extend(item)
+
+    def of(self, kind: str) -> list[Node]:
+        """Every node of type ``kind`` (``"FuncCall"``), the statement's own included."""
+        return self.by_type.get(kind, [])
+
+    def has(self, kind: str) -> bool:
+        return kind in self.by_type
+
+
+def node_index(kind: str, node: Node) -> NodeIndex:
+    """The :class:`NodeIndex` of a statement given by its kind and node (not cached)."""
+    return NodeIndex({kind: node})
+
+
+def statement_nodes(statement: Statement) -> NodeIndex:
+    """The :class:`NodeIndex` of ``statement``, computed once."""
+    memo = statement.memo
+    found = memo.get("nodes")
+    if found is None:
+        found = memo["nodes"] = NodeIndex({statement.kind: statement.node})
+    return found
+
+
+def mentions(statement: Statement, *words: str) -> bool:
+    """Whether the statement's text contains one of ``words`` (lower case), in any case.
+
+    A cheap test before a walk: SQL keywords cannot be escaped, so a statement that
+    never spells ``json`` has no JSON_TABLE node.
+    """
+    memo = statement.memo
+    lowered = memo.get("lower")
+    if lowered is None:
+        lowered = memo["lower"] = statement.text.lower()
+    return any(word in lowered for word in words)

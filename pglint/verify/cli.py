@@ -1,0 +1,184 @@
+"""The ``pglint verify`` command. Imports only click at module level: psycopg and the
+server machinery load when the command runs."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+import click
+
+EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
+FORMATS = ("text", "json", "sarif", "github", "markdown")
+
+
+def _fail(message: str) -> None:
+    click.echo(f"pglint: error: {message}", err=True)
+    sys.exit(EXIT_USAGE)
+
+
+@click.command()
+@click.argument("paths", nargs=-1)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(FORMATS),
+    default="text",
+    show_default=True,
+    help="Output format (markdown: a per-statement lock table).",
+)
+@click.option(
+    "--dsn",
+    default=None,
+    metavar="URL",
+    help="Use this existing server instead of a throwaway one; pglint creates a scratch "
+    "database there and always drops it (other databases are never touched).",
+)
+@click.option(
+    "--pg-bin",
+    default=None,
+    metavar="DIR",
+    help="Folder holding initdb and postgres for the throwaway server "
+    "[default: PATH, pg_config --bindir, the usual Debian/RPM/Homebrew folders].",
+)
+@click.option(
+    "--rows",
+    type=click.IntRange(min=0),
+    default=1000,
+    show_default=True,
+    help="Synthetic rows put in each existing table before a migration runs (0: none).",
+)
+@click.option(
+    "--statement-timeout",
+    type=click.FloatRange(min=0.1),
+    default=60.0,
+    show_default=True,
+    metavar="SECONDS",
+    help="Cancel a statement that runs longer.",
+)
+@click.option(
+    "--timeout",
+    type=click.FloatRange(min=0),
+    default=900.0,
+    show_default=True,
+    metavar="SECONDS",
+    help="Stop the whole run after this long (0: no limit).",
+)
+@click.option(
+    "--assume-in-transaction/--no-assume-in-transaction",
+    default=None,
+    help="Migrations whose layout does not say run inside a transaction.",
+)
+@click.option("--layout", default=None, help="Migration tool layout instead of detecting it.")
+@click.option(
+    "--diff",
+    "diff_ref",
+    default=None,
+    metavar="REF",
+    help="Only verify migrations added or changed since git REF (earlier ones are applied "
+    "to build the schema).",
+)
+@click.option(
+    "--config",
+    "config_file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Config file (default: .pglint.toml or [tool.pglint] in pyproject.toml).",
+)
+@click.option("--ignore", multiple=True, help="Do not report these rules.")
+@click.option(
+    "--fail-on",
+    type=click.Choice(["error", "warning", "info"]),
+    default=None,
+    help="Lowest severity that makes the exit code 1 [default: warning].",
+)
+@click.option("--exit-zero", is_flag=True, help="Exit 0 even when findings are reported.")
+@click.option("--exclude", multiple=True, help="Glob of paths to skip (repeatable).")
+def verify(
+    paths: tuple[str, ...],
+    fmt: str,
+    dsn: str | None,
+    pg_bin: str | None,
+    rows: int,
+    statement_timeout: float,
+    timeout: float,
+    assume_in_transaction: bool | None,
+    layout: str | None,
+    diff_ref: str | None,
+    config_file: Path | None,
+    ignore: tuple[str, ...],
+    fail_on: str | None,
+    exit_zero: bool,
+    exclude: tuple[str, ...],
+) -> None:
+    """Run migrations on a real PostgreSQL and check their locks, rewrites and rollbacks.
+
+    Starts a throwaway server (or uses --dsn), applies earlier migrations, fills tables with
+    synthetic rows, traces each statement of the migrations under test, compares it with
+    pglint's static model, and proves each rollback restores the schema.
+    """
+    from pglint.config import ConfigError, parse_layout, parse_severity, resolve_settings
+    from pglint.verify.cleanup import Terminated
+    from pglint.verify.cluster import ServerError
+
+    if not paths:
+        _fail("no paths given")
+    try:
+        overrides = {
+            "assume_in_transaction": assume_in_transaction,
+            "fail_on": parse_severity(fail_on, "--fail-on") if fail_on else None,
+            "layout": parse_layout(layout, "--layout") if layout else None,
+            "ignore": tuple(n.strip() for v in ignore for n in v.split(",") if n.strip()) or None,
+        }
+        settings = resolve_settings(config_file, overrides)
+        only = None
+        if diff_ref is not None:
+            from pglint.gitdiff import changed_files
+
+            only = changed_files(diff_ref)
+        missing = [p for p in paths if not Path(p).exists()]
+        if missing:
+            raise ConfigError(f"no such file or directory: {missing[0]}")
+    except ConfigError as error:
+        _fail(str(error))
+        return
+    try:
+        from pglint.verify.runner import VerifyOptions
+        from pglint.verify.runner import verify as run_verify
+    except ImportError as error:
+        _fail(
+            f"pglint verify needs psycopg 3 ({error}); install it with pip install 'pglint[verify]'"
+        )
+        return
+    options = VerifyOptions(
+        rows=rows,
+        statement_timeout=statement_timeout,
+        timeout=timeout,
+        assume_in_transaction=settings.assume_in_transaction,
+        layout=settings.layout,
+        exclude=settings.exclude + exclude,
+        only=only,
+        severity=settings.severity,
+        ignore=settings.ignore,
+    )
+    try:
+        report = run_verify(paths, options, dsn=dsn, pg_bin=pg_bin)
+    except ServerError as error:
+        _fail(str(error))
+        return
+    except KeyboardInterrupt:
+        click.echo(
+            "pglint: verify interrupted; the throwaway server and data were removed", err=True
+        )
+        sys.exit(130)
+    except Terminated as signal:
+        click.echo(f"pglint: verify {signal}; the throwaway server and data were removed", err=True)
+        sys.exit(128 + signal.signum)
+    from pglint.verify.output import render
+
+    colour = fmt == "text" and sys.stdout.isatty() and "NO_COLOR" not in os.environ
+    render(report, fmt, sys.stdout, colour=colour)
+    failing = any(f.severity.rank >= settings.fail_on.rank for f in report.findings)
+    if failing and not exit_zero:
+        sys.exit(EXIT_FINDINGS)

@@ -1,0 +1,6 @@
+CREATE TABLE accounts (
+    id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    name text NOT NULL,
+    plan text,
+    status text NOT NULL DEFAULT 'active'
+);

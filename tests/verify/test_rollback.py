@@ -1,0 +1,296 @@
+"""Round trips of rollbacks, failures and transaction modes on the real server."""
+
+from __future__ import annotations
+
+from tests.verify.conftest import write_set
+
+ORDERS = """
+-- file: 00001_create_orders.sql
+-- +goose Up
+CREATE TABLE orders (id bigint PRIMARY KEY, status text NOT NULL, total numeric(12,2));
+-- +goose Down
+DROP TABLE orders;
+"""
+
+
+def _verify(pg_server, folder, **options):
+    from pglint.verify.runner import Verifier, VerifyOptions
+
+    settings = {"rows": 100, "timeout": 60, "layout": "goose", **options}
+    return Verifier(pg_server, VerifyOptions(**settings)).verify_paths([str(folder)])
+
+
+def _migration(report, label):
+    return next(m for m in report.migrations if m.label == label)
+
+
+def test_correct_rollback(pg_server, tmp_path):
+    folder = write_set(
+        tmp_path / "m",
+        ORDERS
+        + """
+-- file: 00002_status.sql
+-- +goose Up
+CREATE INDEX orders_status_idx ON orders (status);
+ALTER TABLE orders ADD COLUMN shipped_at timestamptz;
+ALTER TABLE orders ALTER COLUMN total TYPE numeric(14,2);
+CREATE TYPE priority AS ENUM ('low', 'high');
+ALTER TABLE orders ADD COLUMN priority priority DEFAULT 'low';
+-- +goose Down
+ALTER TABLE orders DROP COLUMN priority;
+DROP TYPE priority;
+ALTER TABLE orders ALTER COLUMN total TYPE numeric(12,2);
+ALTER TABLE orders DROP COLUMN shipped_at;
+DROP INDEX orders_status_idx;
+""",
+    )
+    report = _verify(pg_server, folder)
+    assert report.findings == []
+    migration = _migration(report, "00002_status")
+    assert migration.rollback == "restored; up applied again"
+    assert migration.rollback_differences == []
+    assert migration.seeded == {"orders": 100}
+    index = migration.statements[0]
+    assert index.sql.startswith("CREATE INDEX") and index.mode == "in the migration's transaction"
+    facts = index.relations[0]
+    assert facts.relation == "orders" and facts.observed_lock.sql_name == "SHARE"
+    assert facts.observed_scan is True and facts.rows == 100
+    assert "added index orders_status_idx" in index.changes
+
+
+def test_rollback_that_forgets_an_index(pg_server, tmp_path):
+    folder = write_set(
+        tmp_path / "m",
+        ORDERS
+        + """
+-- file: 00002_status.sql
+-- +goose Up
+CREATE INDEX orders_status_idx ON orders (status);
+ALTER TABLE orders ADD COLUMN shipped_at timestamptz;
+-- +goose Down
+ALTER TABLE orders DROP COLUMN shipped_at;
+
+-- file: 00003_after.sql
+-- +goose Up
+CREATE INDEX orders_shipped_at_idx ON orders (shipped_at);
+-- +goose Down
+DROP INDEX orders_shipped_at_idx;
+""",
+    )
+    report = _verify(pg_server, folder)
+    migration = _migration(report, "00002_status")
+    assert migration.rollback == "not reapplyable"
+    # The scratch database is rebuilt, and the next migration is still verified.
+    assert any("started a new scratch database" in note for note in report.notes)
+    after = _migration(report, "00003_after")
+    assert after.rollback == "restored; up applied again" and after.statements
+    assert migration.rollback_differences == ["index orders_status_idx still exists"]
+    restoring = [f for f in report.findings if f.rule == "rollback-not-restoring"]
+    assert len(restoring) == 1
+    assert "index orders_status_idx still exists" in restoring[0].message
+    assert restoring[0].path.endswith("00002_status.sql") and restoring[0].line == 5
+    again = [f for f in report.findings if f.rule == "rollback-not-reapplyable"]
+    assert len(again) == 1 and "already exists" in again[0].message and again[0].line == 2
+
+
+def test_rollback_that_fails(pg_server, tmp_path):
+    folder = write_set(
+        tmp_path / "m",
+        ORDERS
+        + """
+-- file: 00002_status.sql
+-- +goose Up
+ALTER TABLE orders ADD COLUMN shipped_at timestamptz;
+-- +goose Down
+ALTER TABLE orders DROP COLUMN shipped_on;
+""",
+    )
+    report = _verify(pg_server, folder)
+    failed = [f for f in report.findings if f.rule == "migration-failed"]
+    assert len(failed) == 1, report.findings
+    finding = failed[0]
+    assert "the rollback fails" in finding.message
+    assert 'column "shipped_on" of relation "orders" does not exist' in finding.message
+    assert "42703" in finding.message
+    assert (finding.line, finding.column) == (4, 1)
+    assert _migration(report, "00002_status").rollback == "failed"
+
+
+def test_failing_up_points_at_postgres_position(pg_server, tmp_path):
+    folder = write_set(
+        tmp_path / "m",
+        ORDERS
+        + """
+-- file: 00002_bad.sql
+-- +goose Up
+ALTER TABLE orders ADD COLUMN note text;
+UPDATE orders SET note = missing_column;
+-- +goose Down
+ALTER TABLE orders DROP COLUMN note;
+
+-- file: 00003_never.sql
+-- +goose Up
+ALTER TABLE orders ADD COLUMN never int;
+-- +goose Down
+ALTER TABLE orders DROP COLUMN never;
+""",
+    )
+    report = _verify(pg_server, folder)
+    failed = [f for f in report.findings if f.rule == "migration-failed"]
+    assert len(failed) == 1
+    assert (failed[0].line, failed[0].column) == (3, 26)  # at missing_column
+    assert "later migrations of this set were not verified" in " ".join(report.notes)
+    assert "00003_never" not in [m.label for m in report.migrations]
+
+
+def test_non_transactional_create_index_concurrently(pg_server, tmp_path):
+    folder = write_set(
+        tmp_path / "m",
+        ORDERS
+        + """
+-- file: 00002_index.sql
+-- +goose NO TRANSACTION
+-- +goose Up
+CREATE INDEX CONCURRENTLY orders_status_idx ON orders (status);
+-- +goose Down
+DROP INDEX CONCURRENTLY orders_status_idx;
+""",
+    )
+    report = _verify(pg_server, folder, rows=5000)
+    assert report.findings == []
+    migration = _migration(report, "00002_index")
+    assert migration.transaction.startswith("runs outside a transaction")
+    (entry,) = migration.statements
+    assert entry.mode == "outside a transaction block"
+    facts = entry.relations[0]
+    assert facts.observed_lock.sql_name == "SHARE UPDATE EXCLUSIVE"
+    assert facts.predicted_lock.sql_name == "SHARE UPDATE EXCLUSIVE"
+    assert facts.observed_scan is True
+    assert "added index orders_status_idx" in entry.changes
+    assert migration.rollback == "restored; up applied again"
+
+
+def test_concurrently_inside_the_tools_transaction_runs_outside(pg_server, tmp_path):
+    folder = write_set(
+        tmp_path / "m",
+        ORDERS
+        + """
+-- file: 00002_index.sql
+-- +goose Up
+ALTER TABLE orders ADD COLUMN note text;
+CREATE INDEX CONCURRENTLY orders_note_idx ON orders (note);
+-- +goose Down
+DROP INDEX orders_note_idx;
+ALTER TABLE orders DROP COLUMN note;
+""",
+    )
+    report = _verify(pg_server, folder)
+    migration = _migration(report, "00002_index")
+    add, index = migration.statements
+    assert add.mode == "in the migration's transaction"
+    assert index.mode == "outside a transaction block"
+    assert any("ran outside the migration's transaction" in n for n in index.notes)
+    assert not [f for f in report.findings if f.rule == "migration-failed"]
+
+
+def test_explicit_transaction_in_a_plain_file(pg_server, tmp_path):
+    folder = tmp_path / "m"
+    folder.mkdir()
+    (folder / "001_orders.sql").write_text(
+        "CREATE TABLE orders (id bigint PRIMARY KEY, status text);\n"
+    )
+    (folder / "002_change.sql").write_text(
+        "BEGIN;\nSET LOCAL lock_timeout = '1s';\nALTER TABLE orders ADD COLUMN note text;\n"
+        "CREATE INDEX orders_status_idx ON orders (status);\nCOMMIT;\n"
+    )
+    report = _verify(pg_server, folder, layout=None)
+    assert report.findings == []
+    migration = _migration(report, "002_change")
+    kinds = [s.kind for s in migration.statements]
+    assert kinds == [
+        "TransactionStmt",
+        "VariableSetStmt",
+        "AlterTableStmt",
+        "IndexStmt",
+        "TransactionStmt",
+    ]
+    add = migration.statements[2]
+    assert add.mode == "in the migration's transaction"
+    index = migration.statements[3]
+    # ACCESS EXCLUSIVE from the ALTER is still held: CREATE INDEX's SHARE is new.
+    assert index.relations[0].observed_lock.sql_name == "SHARE"
+
+
+def test_statement_timeout_cancels_a_statement_that_turns_the_timeout_off(pg_server, tmp_path):
+    folder = tmp_path / "m"
+    folder.mkdir()
+    (folder / "001_slow.sql").write_text("SET statement_timeout = 0;\nSELECT pg_sleep(30);\n")
+    report = _verify(pg_server, folder, layout=None, statement_timeout=0.2)
+    (failed,) = [f for f in report.findings if f.rule == "migration-failed"]
+    assert "cancelled after 0.2 s (--statement-timeout)" in failed.message
+    assert failed.line == 2
+
+
+def test_failure_caused_by_rows_is_retried_on_empty_tables(pg_server, tmp_path):
+    folder = write_set(
+        tmp_path / "m",
+        ORDERS
+        + """
+-- file: 00002_note.sql
+-- +goose Up
+ALTER TABLE orders ADD COLUMN shipped boolean;
+ALTER TABLE orders ADD COLUMN note text NOT NULL;
+-- +goose Down
+ALTER TABLE orders DROP COLUMN note, DROP COLUMN shipped;
+
+-- file: 00003_later.sql
+-- +goose Up
+ALTER TABLE orders ADD COLUMN later int;
+-- +goose Down
+ALTER TABLE orders DROP COLUMN later;
+""",
+    )
+    report = _verify(pg_server, folder)
+    (failed,) = [f for f in report.findings if f.rule == "migration-failed"]
+    assert 'column "note" of relation "orders" contains null values' in failed.message
+    assert "on empty tables the migration succeeds" in failed.message
+    assert failed.line == 3
+    migration = _migration(report, "00002_note")
+    assert any("synthetic rows" in note for note in migration.notes)
+    assert migration.rollback == "restored; up applied again"
+    # The set goes on, on freshly filled tables.
+    assert migration.statements[0].sql.startswith("ALTER TABLE orders ADD COLUMN shipped")
+    later = _migration(report, "00003_later")
+    assert later.seeded == {"orders": 100}
+
+
+def test_empty_and_irreversible_rollbacks_are_not_round_tripped(pg_server, tmp_path):
+    folder = write_set(
+        tmp_path / "m",
+        ORDERS
+        + """
+-- file: 00002_empty_down.sql
+-- +goose Up
+ALTER TABLE orders ADD COLUMN a int;
+-- +goose Down
+-- nothing to undo here
+
+-- file: 00003_irreversible.sql
+-- pglint: irreversible the old values are gone
+-- +goose Up
+ALTER TABLE orders DROP COLUMN a;
+-- +goose Down
+ALTER TABLE orders ADD COLUMN a int;
+
+-- file: 00004_after.sql
+-- +goose Up
+ALTER TABLE orders ADD COLUMN b int;
+-- +goose Down
+ALTER TABLE orders DROP COLUMN b;
+""",
+    )
+    report = _verify(pg_server, folder)
+    assert report.findings == []
+    for label in ("00002_empty_down", "00003_irreversible"):
+        assert _migration(report, label).rollback == "empty or irreversible: not round-tripped"
+    assert _migration(report, "00004_after").rollback == "restored; up applied again"
