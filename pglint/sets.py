@@ -78,17 +78,6 @@ class RunState:
     on_migration: Callable[[MigrationRecord], None] | None = None
 
 
-def release(catalog: Catalog) -> None:
-    """Mark every object as existing: the migration that created it has shipped."""
-    for table in catalog.tables.values():
-        table.new = False
-    for index in catalog.indexes.values():
-        index.new = False
-    for mapping in (catalog.types, catalog.sequences, catalog.functions):
-        for key in mapping:
-            mapping[key] = False
-
-
 def _mode(migration: Migration, part: Part, settings: Settings) -> bool:
     """Whether a part runs in a transaction: its layout's word, else --assume-in-transaction."""
     mode = migration.transaction_of(part)
@@ -233,7 +222,7 @@ def lint_set(
         # being linted (--diff, or files named on the command line) ship together, so what
         # an earlier one of them creates stays new (unreleased, empty) for the later ones.
         if targets is None or not report:
-            release(catalog)
+            catalog.release()
     return findings
 
 

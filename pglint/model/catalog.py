@@ -152,6 +152,9 @@ class Catalog:
     #: :meth:`copy` both catalogs share their tables, and each clones a table before its
     #: first change (copy on write).
     _owned: dict[int, Table] | None = field(default=None, repr=False, compare=False)
+    #: Whether :meth:`release` has been called: the migration-set runner says when a
+    #: migration has shipped (see :meth:`pglint.model.effects.Analyser.reset_file`).
+    _released: bool = field(default=False, repr=False, compare=False)
 
     def copy(self) -> Catalog:
         """An independent copy, cheap to take: tables are cloned only when changed.
@@ -174,10 +177,12 @@ class Catalog:
             {key: dict(value) for key, value in self.checks.items()},
             set(self.null_columns),
             {},
+            self._released,
         )
 
     def release(self) -> None:
         """Mark every object as existing: the migration that created it has shipped."""
+        self._released = True
         for table in list(self.tables.values()):
             if table.new:
                 self.writable(table).new = False

@@ -121,17 +121,16 @@ class Analyser:
     def reset_file(self, assume_in_transaction: bool | None = None) -> None:
         """Start a new file: a fresh session and transaction state, catalog kept.
 
-        A file after the first on this analyser is a later migration of the set (or a
-        later part of the same migration): the named objects of :attr:`Catalog.objects`
-        and :attr:`Catalog.routines` that earlier files created are existing ones now.
-        (Tables, indexes, types and sequences are released per migration by
-        :meth:`Catalog.release`.)
+        Until the caller releases the catalog itself (:meth:`Catalog.release`, when a
+        migration has shipped), a file after the first on this analyser counts as a later
+        migration: the named objects earlier files created (:attr:`Catalog.objects`,
+        :attr:`Catalog.routines`) are existing ones now.
         """
         if assume_in_transaction is not None:
             self.assume_in_transaction = assume_in_transaction
         self._state = TransactionState(implicit=self.assume_in_transaction)
         self._files += 1
-        if self._files > 1:
+        if self._files > 1 and not self.catalog._released:
             self.catalog.release_objects()
 
     @property
@@ -155,7 +154,8 @@ class Analyser:
         state = self._state
         file = self._file
         if file is None or index >= len(file.statements) or file.statements[index] is not statement:
-            file = FileFacts((statement,), state.implicit) if index == 0 else None
+            # Called on its own, not from effects(): nothing is known about the rest.
+            file = FileFacts((statement,) if index == 0 else (), state.implicit)
         state.enter(statement)
         touches, transactional = _touches(statement, self.catalog, self.pg)
         return Effect(
@@ -649,11 +649,24 @@ def _alter_table(node: Node, catalog: Catalog, pg: int) -> tuple[list[Touch], bo
             coldef = definition["ColumnDef"]
             rewrite = add_column_rewrites(coldef, pg)
             scan = _add_column_scans(coldef, rewrite)
+            if (
+                cmd.get("missing_ok")
+                and table is not None
+                and coldef.get("colname") in table.columns
+            ):
+                rewrite = scan = False  # IF NOT EXISTS, and it exists: a notice (pglint verify)
             for con in coldef.get("constraints", ()):
                 c = con.get("Constraint", {})
                 if c.get("contype") == "CONSTR_FOREIGN":
                     references = fact("CreateStmt:references")
-                    touches.append(_touch(catalog, c.get("pktable", {}), references, "REFERENCES"))
+                    # A non-NULL default is validated: the referenced table is read too
+                    # (pg-truth: add_column_with_fk_and_default).
+                    validates = not _is_null(_column_default(coldef)[0])
+                    touches.append(
+                        _touch(
+                            catalog, c.get("pktable", {}), references, "REFERENCES", scan=validates
+                        )
+                    )
         elif subtype == "AT_AlterColumnType" and "ColumnDef" in definition:
             type_name = definition["ColumnDef"].get("typeName")
             old = None
@@ -939,9 +952,9 @@ def _index_stmt(node: Node, catalog: Catalog, pg: int) -> _Result:
     table = catalog.table_of(relation)
     if not relation.get("inh") and table is not None and table.kind == "partitioned":
         scan = False  # ON ONLY a partitioned table: an invalid parent index, nothing built
-    if node.get("if_not_exists") and node.get("idxname"):
-        if catalog.index(relation.get("schemaname"), node["idxname"]) is not None:
-            scan = False  # IF NOT EXISTS and it exists: a notice, nothing built (pglint verify)
+    name = node.get("idxname")
+    if node.get("if_not_exists") and name and catalog.index(relation.get("schemaname"), name):
+        scan = False  # IF NOT EXISTS and it exists: a notice, nothing built (pglint verify)
     touches = [_touch(catalog, relation, f, "CREATE INDEX", scan=scan)]
     if relation.get("inh") and table is not None and table.kind == "partitioned":
         # Each partition gets its index built under the same lock (pglint verify).

@@ -85,7 +85,7 @@ class FileFacts:
                 numbers.append(state.number if state.in_transaction else None)
                 state.apply(statement)
             self._transactions = numbers
-        return self._transactions[index]
+        return self._transactions[index] if index < len(self._transactions) else None
 
 
 class _Timeline:

@@ -54,6 +54,15 @@ def snapshot(catalog: Catalog, relations: set[str] | None = None) -> Snapshot:
     return facts
 
 
+def _labels_added(old: str, new: str) -> bool:
+    """An enum that only gained labels: PostgreSQL cannot drop a label, so no rollback can."""
+    if not (old.startswith("enum (") and new.startswith("enum (")):
+        return False
+    before = old[6:-1].split(", ")
+    after = new[6:-1].split(", ")
+    return set(before) <= set(after)
+
+
 def differences(before: Snapshot, after: Snapshot) -> list[str]:
     """What ``after`` has that ``before`` had not, or lacks, or describes differently."""
     changes = []
@@ -63,6 +72,6 @@ def differences(before: Snapshot, after: Snapshot) -> list[str]:
         changes.append(f"{key} is gone (it existed before the migration)")
     for key in sorted(before.keys() & after.keys()):
         old, new = before[key][1], after[key][1]
-        if old != new:
+        if old != new and not _labels_added(old, new):
             changes.append(f"{key} is {new or 'changed'} (was {old or 'different'})")
     return changes

@@ -78,7 +78,7 @@ def _known(effect: Effect, ctx: Context) -> _Known | None:
     """The model's knowledge for ``effect``; None for statements of a ``down`` migration."""
     if effect.statement.part == "down":
         return None
-    file = effect.file or FileFacts((effect.statement,))
+    file = effect.file or FileFacts(())
     return _Known(file, ctx.catalog)
 
 

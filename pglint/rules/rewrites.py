@@ -2,7 +2,9 @@
 
 Every check here reads the lock model's facts (which relation is touched, under which
 lock, whether it is new) from the effect and adds what only this family needs: which
-sub-command of an ``ALTER TABLE`` is the hazard and why.
+sub-command of an ``ALTER TABLE`` is the hazard and why. What earlier statements of the
+migration did comes from the catalog: CHECK constraints that prove a column NOT NULL
+(``Catalog.checks``) and columns added without a default (``Catalog.null_columns``).
 """
 
 from __future__ import annotations

@@ -684,4 +684,5 @@ def test_catalog_copy_is_independent_and_complete():
         "checks",
         "null_columns",
         "_owned",
+        "_released",
     ]

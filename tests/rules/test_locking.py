@@ -447,3 +447,20 @@ def test_one_finding_per_feature_and_statement():
     sql = "CREATE TABLE t (a int GENERATED ALWAYS AS IDENTITY, b int GENERATED ALWAYS AS IDENTITY)"
     (finding,) = lint("unsupported-in-target-version", sql, pg=9)
     assert "PostgreSQL 10" in finding.message and "PostgreSQL 9" in finding.message
+
+
+def test_unsupported_feature_points_at_its_first_use() -> None:
+    sql = (
+        "CREATE TABLE t (\n"
+        "  a int GENERATED ALWAYS AS IDENTITY,\n"
+        "  b int GENERATED ALWAYS AS IDENTITY\n"
+        ");"
+    )
+    (finding,) = lint("unsupported-in-target-version", sql, pg=9)
+    assert finding.line == 2
+
+
+def test_unsupported_features_inside_a_with_clause_are_found() -> None:
+    sql = "WITH x AS (SELECT JSON_VALUE(j, '$.a') AS v FROM t) SELECT * FROM x;"
+    (finding,) = lint("unsupported-in-target-version", sql, pg=16)
+    assert "SQL/JSON" in finding.message

@@ -637,3 +637,45 @@ def test_every_rule_survives_odd_statements() -> None:
     settings = Settings(select=RULES, pg_version=18)
     findings = lint_text("t.sql", sql, settings, select_rules(settings))
     assert {f.rule for f in findings} >= {"ban-set-default", "ban-alter-role-options"}
+
+
+# --- what the migration created (the catalog's new flags) --------------------------------------
+
+
+def lint_down(rule: str, up: str, down: str) -> list[Finding]:
+    """Lint a down migration on the catalog its up left, as migration sets do."""
+    catalog = Catalog()
+    for statement in parse_sql(up).statements:
+        catalog.apply(statement)
+    settings = Settings(select=(rule,))
+    analyser = Analyser(settings.pg_version, False, catalog.copy())
+    findings = run_checks(
+        "down.sql", down, parse_sql(down, part="down"), settings, select_rules(settings), analyser
+    )
+    return [f for f in findings if f.rule == rule]
+
+
+def test_down_drops_what_its_up_created_silently() -> None:
+    up = "CREATE TRIGGER audit AFTER UPDATE ON orders FOR EACH ROW EXECUTE FUNCTION log();"
+    down = "DROP TRIGGER audit ON orders;"
+    assert lint_down("ban-drop-trigger", up, down) == []
+    assert len(lint_down("ban-drop-trigger", "SELECT 1;", down)) == 1
+
+
+def test_down_restoring_a_function_its_up_replaced_is_reported_on_the_up_only() -> None:
+    body = "CREATE OR REPLACE FUNCTION total() RETURNS int LANGUAGE sql AS 'SELECT 1';"
+    assert len(lines("ban-replace-view-function", body)) == 1
+    assert lint_down("ban-replace-view-function", body, body) == []
+
+
+def test_objects_of_an_earlier_file_are_existing_ones() -> None:
+    settings = Settings(select=("ban-drop-trigger",))
+    active = select_rules(settings)
+    analyser = Analyser(settings.pg_version)
+    first = "CREATE TRIGGER audit AFTER UPDATE ON orders FOR EACH ROW EXECUTE FUNCTION log();"
+    second = "DROP TRIGGER audit ON orders;"
+    found = []
+    for name, sql in (("1.sql", first), ("2.sql", second)):
+        analyser.reset_file()
+        found += run_checks(name, sql, parse_sql(sql), settings, active, analyser)
+    assert [(f.path, f.rule) for f in found] == [("2.sql", "ban-drop-trigger")]

@@ -299,3 +299,23 @@ def test_table_schema_is_opt_in() -> None:
     settings = Settings()
     findings = lint_text("t.sql", "CREATE TABLE a (id bigint);", settings, select_rules(settings))
     assert not [f for f in findings if f.rule == "require-table-schema"]
+
+
+def test_enum_ordering_names_the_label_a_previous_add_value_put_last() -> None:
+    sql = (
+        "CREATE TYPE mood AS ENUM ('sad', 'ok');\n"
+        "ALTER TYPE mood ADD VALUE 'happy';\n"
+        "ALTER TYPE mood ADD VALUE 'glad';"
+    )
+    first, second = lint("require-enum-value-ordering", sql)
+    assert "(after 'ok')" in first.message and "(after 'happy')" in second.message
+
+
+def test_table_schema_after_a_temporary_table_is_dropped() -> None:
+    sql = (
+        "CREATE TEMP TABLE scratch (a int);\n"
+        "INSERT INTO scratch VALUES (1);\n"
+        "DROP TABLE scratch;\n"
+        "CREATE TABLE scratch (a int);"
+    )
+    assert [f.line for f in lint("require-table-schema", sql)] == [4]
