@@ -351,6 +351,22 @@ _FIELD_NAMES: dict[type, tuple[str, ...]] = {}
 _T = TypeVar("_T")
 
 
+#: Suffix of the name PostgreSQL gives an unnamed constraint: ``<table>_<columns>_<suffix>``.
+_DEFAULT_SUFFIX = {"CONSTR_FOREIGN": "fkey", "CONSTR_UNIQUE": "key", "CONSTR_EXCLUSION": "excl"}
+
+
+def constraint_name(table: Table, con: Constraint) -> str | None:
+    """A constraint's name: as written, or the one PostgreSQL generates for an unnamed
+    primary key, unique, exclusion or foreign key constraint (``child_t_id_fkey``)."""
+    if con.name is not None:
+        return con.name
+    if con.kind == "CONSTR_PRIMARY":
+        return f"{table.name}_pkey"
+    if con.kind in _DEFAULT_SUFFIX and con.columns:
+        return f"{table.name}_{'_'.join(con.columns)}_{_DEFAULT_SUFFIX[con.kind]}"
+    return None
+
+
 def _copy_table(t: Table) -> Table:
     table = _shallow(t)
     table.columns = {key: _shallow(c) for key, c in t.columns.items()}
@@ -565,7 +581,16 @@ def _alter_table(catalog: Catalog, node: Node, new: bool) -> None:
                 if con.name == cmd.get("name"):
                     con.valid = True
         elif subtype == "AT_DropConstraint":
-            table.constraints = [c for c in table.constraints if c.name != cmd.get("name")]
+            name = cmd.get("name")
+            dropped = [c for c in table.constraints if constraint_name(table, c) == name]
+            table.constraints = [c for c in table.constraints if c not in dropped]
+            for con in dropped:
+                # An inline REFERENCES is also on its column (pglint verify: DROP TABLE then
+                # no longer locks the table it referenced).
+                if con.kind == "CONSTR_FOREIGN" and con.name is None and len(con.columns) == 1:
+                    column = table.columns.get(con.columns[0])
+                    if column is not None:
+                        column.references = None
         elif subtype == "AT_AttachPartition":
             part = definition.get("PartitionCmd", {})
             child = catalog.table_of(part.get("name", {}))
@@ -612,11 +637,22 @@ def _rename_relation(catalog: Catalog, relation: Node, newname: str) -> None:
         del catalog.tables[old]
         table.name = newname or table.name
         catalog.tables[table.qualified] = table
+
+        def follows(item: Column | Constraint) -> bool:
+            return bool(item.references) and _plain_name(item.references or "") == _plain_name(old)
+
         for other in list(catalog.tables.values()):
             if other.default_partition == old:
                 catalog.writable(other).default_partition = table.qualified
             if other.parent == old:
                 catalog.writable(other).parent = table.qualified
+            # Foreign keys follow the renamed table (pglint verify: a later DROP of the
+            # constraint or column locks the table under its new name).
+            if any(map(follows, (*other.constraints, *other.columns.values()))):
+                other = catalog.writable(other)
+                for item in (*other.constraints, *other.columns.values()):
+                    if follows(item):
+                        item.references = table.qualified
         for key, index in list(catalog.indexes.items()):
             if _plain_name(index.table) == _plain_name(old):
                 catalog.indexes[key] = replace(index, table=table.qualified)

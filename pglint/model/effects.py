@@ -11,7 +11,15 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
-from pglint.model.catalog import Catalog, Constraint, Table, qualified, query_relations, range_name
+from pglint.model.catalog import (
+    Catalog,
+    Constraint,
+    Table,
+    constraint_name,
+    qualified,
+    query_relations,
+    range_name,
+)
 from pglint.model.file import FileFacts
 from pglint.model.locks import LockFact, LockMode, fact
 from pglint.model.objects import rel_key
@@ -577,10 +585,6 @@ def _not_null_proven(table: Table | None, column: str, pg: int) -> bool:
     return pg >= 12 and any(c.valid and c.not_null_column == column for c in table.constraints)
 
 
-#: Suffix of the name PostgreSQL gives an unnamed constraint: ``<table>_<columns>_<suffix>``.
-_DEFAULT_SUFFIX = {"CONSTR_FOREIGN": "fkey", "CONSTR_UNIQUE": "key", "CONSTR_EXCLUSION": "excl"}
-
-
 def _constraint_named(table: Table | None, name: str | None) -> Constraint | None:
     if table is None or not name:
         return None
@@ -590,15 +594,8 @@ def _constraint_named(table: Table | None, name: str | None) -> Constraint | Non
     # Unnamed constraints get PostgreSQL's generated names (``child_t_id_fkey``,
     # ``t_pkey``); found by pglint verify (drop of an inline REFERENCES constraint).
     for con in table.constraints:
-        if con.name is None:
-            if con.kind == "CONSTR_PRIMARY":
-                default = f"{table.name}_pkey"
-            elif con.kind in _DEFAULT_SUFFIX and con.columns:
-                default = f"{table.name}_{'_'.join(con.columns)}_{_DEFAULT_SUFFIX[con.kind]}"
-            else:
-                continue
-            if default == name:
-                return con
+        if con.name is None and constraint_name(table, con) == name:
+            return con
     return None
 
 
@@ -860,21 +857,28 @@ def _same_relation(a: str, b: str) -> bool:
 
 def _cascade_targets(catalog: Catalog, name: str, views: bool = True) -> list[str]:
     """Relations a CASCADE reaches from ``name``: tables whose foreign keys reference it
-    (their constraint goes, or with TRUNCATE their rows), and views and materialized views
-    that read it (dropped); all under ACCESS EXCLUSIVE (pglint verify)."""
+    (their constraint goes, or with TRUNCATE their rows, and so on down the chain), and
+    views and materialized views that read it or a view it reaches (dropped); all under
+    ACCESS EXCLUSIVE (pglint verify)."""
     found: list[str] = []
-    for other in catalog.tables.values():
-        if _same_relation(other.qualified, name):
-            continue
-        refs = [c.references for c in other.constraints if c.references]
-        refs += [c.references for c in other.columns.values() if c.references]
-        reads = (
-            views
-            and other.kind in ("view", "matview")
-            and any(_same_relation(s, name) for s in other.sources)
-        )
-        if reads or any(_same_relation(r, name) for r in refs):
-            found.append(other.qualified)
+    pending = [name]
+    while pending:
+        current = pending.pop()
+        for other in catalog.tables.values():
+            if other.qualified in found or _same_relation(other.qualified, name):
+                continue
+            refs = [c.references for c in other.constraints if c.references]
+            refs += [c.references for c in other.columns.values() if c.references]
+            reads = (
+                views
+                and other.kind in ("view", "matview")
+                and any(_same_relation(s, current) for s in other.sources)
+            )
+            if reads or any(_same_relation(r, current) for r in refs):
+                found.append(other.qualified)
+                # A dropped view takes its own dependents; a truncated table its referencers.
+                if reads or not views:
+                    pending.append(other.qualified)
     return found
 
 

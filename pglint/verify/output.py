@@ -45,6 +45,8 @@ def describe_relation(facts: RelationFacts, polled: bool = False) -> str:
     if facts.observed_scan:
         parts.append(f"full scan ({facts.tuples_read} tuples read, {facts.rows} rows)")
     text = f"{facts.relation}: " + ", ".join(parts)
+    if facts.notes:
+        text += f" ({'; '.join(facts.notes)})"
     if not facts.predicted:
         return text + "; not in the model"
     if facts.mismatches:

@@ -30,7 +30,6 @@ from pglint.model.catalog import Catalog
 from pglint.model.effects import Analyser, Effect, Touch
 from pglint.model.locks import LockMode
 from pglint.model.statements import Statement
-from pglint.sets import release
 from pglint.sources import is_python, parse_part
 from pglint.sources.positions import SourceText
 from pglint.verify import cleanup, roundtrip
@@ -388,7 +387,7 @@ class Verifier:
             parts = self._analyse(migration, migration.up, analyser, mset)
             if not target:
                 self._execute(session, migration, parts, "up", mset, replay=True)
-                release(catalog)
+                catalog.release()
                 continue
             down_parts = None
             if migration.down is not None:
@@ -399,7 +398,7 @@ class Verifier:
                 )
                 down_parts = self._analyse(migration, migration.down, down_analyser, mset)
             self._verify_migration(session, mset, migration, parts, down_parts, number)
-            release(catalog)
+            catalog.release()
 
     def _analyse(
         self, migration: Migration, parts: Sequence[Part], analyser: Analyser, mset: MigrationSet
@@ -747,6 +746,7 @@ class Verifier:
             rows,
             statement.kind,
             step.transactional,
+            utc=session.utc,
         )
         entry.relations = comparison.relations
         entry.rewritten = _rewritten(observation, existing)

@@ -48,7 +48,9 @@ KIND_WORDS = {
 
 _RELATIONS = """
 SELECT c.oid::int8, n.nspname, c.relname, c.relkind::text, c.relfilenode::int8,
-       coalesce(i.indrelid, 0)::int8
+       coalesce(i.indrelid, 0)::int8,
+       coalesce((SELECT h.inhparent FROM pg_catalog.pg_inherits h
+                 WHERE h.inhrelid = c.oid AND c.relispartition LIMIT 1), 0)::int8
 FROM pg_catalog.pg_class c
 JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
 LEFT JOIN pg_catalog.pg_index i ON i.indexrelid = c.oid
@@ -93,6 +95,7 @@ class Relation:
     kind: str
     filenode: int
     table: int = 0  # an index's table
+    parent: int = 0  # a partition's parent
 
     @property
     def display(self) -> str:
@@ -222,6 +225,9 @@ class Session:
         self._notices: list[str] = []
         self.version = self.conn.info.server_version
         self.pid = self.conn.info.backend_pid
+        zone = self.conn.execute("SHOW TimeZone").fetchone()[0]
+        #: Whether timestamp ↔ timestamptz is binary compatible here (a fixed zero offset).
+        self.utc = zone.upper() in ("UTC", "ETC/UTC", "GMT", "ETC/GMT", "UCT", "ZULU", "Z")
         ms = max(1, int(statement_timeout * 1000))
         self.conn.execute(f"SET statement_timeout = {ms}")
         self._monitor: psycopg.Connection | None = None
