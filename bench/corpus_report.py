@@ -32,8 +32,10 @@ def main(argv: list[str]) -> int:
         for mset in find_sets(discover([str(project)]), Reader(), complete=True):
             paired = sum(1 for m in mset.migrations if m.down is not None)
             root = mset.root.relative_to(project).as_posix() or "."
-            print(f"| {project.name} | {root} | {mset.layout} | {len(mset.migrations)} | "
-                  f"{paired} | {len(mset.problems)} |")
+            print(
+                f"| {project.name} | {root} | {mset.layout} | {len(mset.migrations)} | "
+                f"{paired} | {len(mset.problems)} |"
+            )
         findings, _ = lint_paths([str(project)], Settings())
         per_rule[project.name] = Counter(f.rule for f in findings)
     print()

@@ -251,7 +251,9 @@ def _finish(
     if unused is not None:
         low, high = part or (0, len(source.text) + 1)
         outside = {i for i, d in enumerate(directives) if not low <= d.offset < high}
-        findings.extend(_unused(source, directives, used | outside, unused, catalogue, active, outside))
+        findings.extend(
+            _unused(source, directives, used | outside, unused, catalogue, active, outside)
+        )
     findings.sort(key=Finding.sort_key)
     return findings
 

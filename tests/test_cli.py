@@ -17,11 +17,16 @@ HAZARD = "CREATE INDEX orders_status_idx ON orders (status);\n"
 SAFE = "CREATE INDEX CONCURRENTLY orders_status_idx ON orders (status);\n"
 
 
-def run(*args: str, cwd: Path | None = None, stdin: bytes | None = None) -> subprocess.CompletedProcess:
+def run(
+    *args: str, cwd: Path | None = None, stdin: bytes | None = None
+) -> subprocess.CompletedProcess:
     """Run pglint in a real process, as pre-commit and CI do."""
     return subprocess.run(
         [sys.executable, "-m", "pglint", *args],
-        cwd=cwd, input=stdin, capture_output=True, timeout=60,
+        cwd=cwd,
+        input=stdin,
+        capture_output=True,
+        timeout=60,
         env={**os.environ, "NO_COLOR": "1"},
     )
 
@@ -51,7 +56,9 @@ def test_findings_exit_1_and_text_format(project: Path) -> None:
     result = invoke(["check", "migrations"], project)
     assert result.exit_code == 1
     first = result.output.splitlines()[0]
-    assert first.startswith("migrations/001_bad.sql:1:1: error [require-concurrent-index-creation] ")
+    assert first.startswith(
+        "migrations/001_bad.sql:1:1: error [require-concurrent-index-creation] "
+    )
     assert "  help: " in result.output
     assert "Found 1 error in 1 of 2 files." in result.output
 
@@ -71,19 +78,42 @@ def test_json_format_is_the_documented_schema(project: Path) -> None:
     data = json.loads(result.output)
     assert data["version"] == 1
     (finding,) = data["findings"]
-    assert set(finding) >= {"path", "line", "column", "end_line", "end_column", "rule", "severity", "message", "help"}
-    assert (finding["line"], finding["column"], finding["end_line"], finding["end_column"]) == (1, 1, 1, 49)
+    assert set(finding) >= {
+        "path",
+        "line",
+        "column",
+        "end_line",
+        "end_column",
+        "rule",
+        "severity",
+        "message",
+        "help",
+    }
+    assert (finding["line"], finding["column"], finding["end_line"], finding["end_column"]) == (
+        1,
+        1,
+        1,
+        49,
+    )
 
 
 def test_github_format(project: Path) -> None:
     result = invoke(["check", "--format", "github", "migrations"], project)
     line = result.output.splitlines()[0]
-    assert line.startswith("::error file=migrations/001_bad.sql,line=1,col=1,endLine=1,endColumn=49,title=pglint require-concurrent-index-creation::")
+    assert line.startswith(
+        "::error file=migrations/001_bad.sql,line=1,col=1,endLine=1,endColumn=49,title=pglint require-concurrent-index-creation::"
+    )
 
 
 def test_ignore_and_select(project: Path) -> None:
-    ignored = ["check", "--select", "require-concurrent-index-creation,prefer-robust-stmts",
-               "--ignore", "require-concurrent-index-creation,prefer-robust-stmts", "migrations"]
+    ignored = [
+        "check",
+        "--select",
+        "require-concurrent-index-creation,prefer-robust-stmts",
+        "--ignore",
+        "require-concurrent-index-creation,prefer-robust-stmts",
+        "migrations",
+    ]
     assert invoke(ignored, project).exit_code == 0
     result = invoke(["check", "--select", "syntax-error", "migrations"], project)
     assert result.exit_code == 0
@@ -104,15 +134,25 @@ def test_missing_path_is_usage_error(project: Path) -> None:
 
 def test_stdin_with_filename(project: Path) -> None:
     result = run(
-        "check", "--select", "require-concurrent-index-creation", "--format", "json",
-        "--stdin-filename", "db/001.sql", "-", cwd=project, stdin=HAZARD.encode(),
+        "check",
+        "--select",
+        "require-concurrent-index-creation",
+        "--format",
+        "json",
+        "--stdin-filename",
+        "db/001.sql",
+        "-",
+        cwd=project,
+        stdin=HAZARD.encode(),
     )
     assert result.returncode == 1
     assert json.loads(result.stdout)["findings"][0]["path"] == "db/001.sql"
 
 
 def test_fail_on_error_ignores_warnings(project: Path) -> None:
-    (project / ".pglint.toml").write_text('[severity]\nrequire-concurrent-index-creation = "warning"\n')
+    (project / ".pglint.toml").write_text(
+        '[severity]\nrequire-concurrent-index-creation = "warning"\n'
+    )
     result = invoke(["check", "migrations"], project)
     assert result.exit_code == 1
     assert "warning [require-concurrent-index-creation]" in result.output
@@ -121,16 +161,29 @@ def test_fail_on_error_ignores_warnings(project: Path) -> None:
 
 def test_syntax_error_always_fails(project: Path) -> None:
     (project / "migrations" / "003_broken.sql").write_text("SELECT 1;\nALTER TABLE t ADD COLUMN;\n")
-    result = invoke(["check", "--fail-on", "error", "--select", "syntax-error", "migrations"], project)
+    result = invoke(
+        ["check", "--fail-on", "error", "--select", "syntax-error", "migrations"], project
+    )
     assert result.exit_code == 1
-    assert "migrations/003_broken.sql:2:25: error [syntax-error] syntax error at or near \";\"" in result.output
+    assert (
+        'migrations/003_broken.sql:2:25: error [syntax-error] syntax error at or near ";"'
+        in result.output
+    )
 
 
 def test_bad_files_are_reported_and_others_still_linted(project: Path) -> None:
     folder = project / "migrations"
     (folder / "003_binary.sql").write_bytes(b"\x00\x01\x02CREATE")
     (folder / "004_latin1.sql").write_bytes("SELECT 'café';".encode("latin-1"))
-    result = run("check", "--select", "require-concurrent-index-creation", "--format", "json", "migrations", cwd=project)
+    result = run(
+        "check",
+        "--select",
+        "require-concurrent-index-creation",
+        "--format",
+        "json",
+        "migrations",
+        cwd=project,
+    )
     assert result.returncode == 1
     assert b"Traceback" not in result.stderr
     findings = json.loads(result.stdout)["findings"]

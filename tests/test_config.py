@@ -82,6 +82,12 @@ def test_explicit_missing_config(tmp_path: Path) -> None:
 
 
 def test_select_is_exact_and_include_adds(tmp_path: Path) -> None:
-    settings = resolve_settings(None, {"select": ("require-concurrent-index-creation",)}, cwd=tmp_path)
+    settings = resolve_settings(
+        None, {"select": ("require-concurrent-index-creation",)}, cwd=tmp_path
+    )
     active = select_rules(settings)
-    assert set(active.by_name) == {"require-concurrent-index-creation", "syntax-error", "unreadable-file"}
+    assert set(active.by_name) == {
+        "require-concurrent-index-creation",
+        "syntax-error",
+        "unreadable-file",
+    }

@@ -40,9 +40,20 @@ def test_hook_run_on_changed_files(tmp_path: Path) -> None:
     (tmp_path / "db" / "2_i.down.sql").write_text("DROP INDEX t_a_idx;\n")
     (tmp_path / "app.py").write_text("print('not a migration')\n")
     done = subprocess.run(
-        [sys.executable, "-m", "pglint", "check", "--select", "require-concurrent-index-creation",
-         "db/2_i.up.sql", "app.py"],
-        cwd=tmp_path, capture_output=True, text=True, timeout=60,
+        [
+            sys.executable,
+            "-m",
+            "pglint",
+            "check",
+            "--select",
+            "require-concurrent-index-creation",
+            "db/2_i.up.sql",
+            "app.py",
+        ],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
     assert done.returncode == 1, done.stderr
     assert done.stdout.startswith("db/2_i.up.sql:1:1: error [require-concurrent-index-creation]")

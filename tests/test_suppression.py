@@ -63,7 +63,9 @@ def test_no_names_silences_every_rule() -> None:
 
 
 def test_syntax_errors_cannot_be_silenced() -> None:
-    assert lint("-- pglint: ignore-file syntax-error\nSELECT FROM WHERE;\n") == [("syntax-error", 2)]
+    assert lint("-- pglint: ignore-file syntax-error\nSELECT FROM WHERE;\n") == [
+        ("syntax-error", 2)
+    ]
 
 
 def test_unused_and_unknown_ignores_reported_on_request() -> None:

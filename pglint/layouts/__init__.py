@@ -17,8 +17,17 @@ from pglint.layouts.base import Layout, MigrationSet, Reader, gaps
 
 #: Layout modules in detection order: the most specific markers first, ``plain`` last.
 MODULES: tuple[str, ...] = (
-    "alembic", "sqitch", "diesel", "prisma", "flyway", "popx", "goose", "dbmate", "drizzle",
-    "golang_migrate", "plain",
+    "alembic",
+    "sqitch",
+    "diesel",
+    "prisma",
+    "flyway",
+    "popx",
+    "goose",
+    "dbmate",
+    "drizzle",
+    "golang_migrate",
+    "plain",
 )
 
 FOLDER_FILES = frozenset({"up.sql", "down.sql", "migration.sql"})
@@ -90,7 +99,9 @@ def find_sets(
         layout = detect(root, members, reader, forced)
         if complete:
             siblings = sql_files_in(root)
-            if len(siblings) > len(members) and (layout.name != "plain" or all(_in_sequence(p) for p in members)):
+            if len(siblings) > len(members) and (
+                layout.name != "plain" or all(_in_sequence(p) for p in members)
+            ):
                 members = sorted(set(members) | set(siblings))
                 layout = detect(root, members, reader, forced)
         built = layout.build(root, members, reader)

@@ -115,7 +115,11 @@ def natural_key(text: str) -> tuple:
     """Sort key that compares digit runs as numbers: ``V1.10`` after ``V1.9``."""
     # (0, number) and (1, text) pairs keep mixed names comparable: "2_a" vs "b2" never
     # compares an int with a str.
-    return tuple((0, int(p), "") if p.isdigit() else (1, 0, p.lower()) for p in _NUMBER.split(text) if p != "")
+    return tuple(
+        (0, int(p), "") if p.isdigit() else (1, 0, p.lower())
+        for p in _NUMBER.split(text)
+        if p != ""
+    )
 
 
 def version_key(version: str) -> tuple[int, ...]:
@@ -165,7 +169,9 @@ def manages_transactions(pieces: list[str]) -> bool:
     )
 
 
-def one_query_transaction(text: str | None, how: str = "the tool sends the script") -> tuple[bool | None, str]:
+def one_query_transaction(
+    text: str | None, how: str = "the tool sends the script"
+) -> tuple[bool | None, str]:
     """Transaction mode (and its reason) of a script sent to PostgreSQL as one simple Query.
 
     PostgreSQL runs the statements of a multi-statement simple Query as one implicit
@@ -179,13 +185,19 @@ def one_query_transaction(text: str | None, how: str = "the tool sends the scrip
     pieces = _pieces(text)
     count = len(pieces)
     if manages_transactions(pieces):
-        return False, f"{how} as one query, and the script opens and commits its transactions itself"
+        return (
+            False,
+            f"{how} as one query, and the script opens and commits its transactions itself",
+        )
     if count > 1:
         return True, (
             f"{how} as one query, and PostgreSQL runs its {count} statements as one "
             "implicit transaction"
         )
-    return False, f"{how} as one query of a single statement, which runs outside a transaction block"
+    return (
+        False,
+        f"{how} as one query of a single statement, which runs outside a transaction block",
+    )
 
 
 def duplicates(migrations: Iterable[Migration], root: Path) -> list[SetProblem]:
@@ -195,8 +207,10 @@ def duplicates(migrations: Iterable[Migration], root: Path) -> list[SetProblem]:
         if m.version in seen and m.version:
             other = seen[m.version]
             problems.append(
-                SetProblem(m.up[0].path if m.up else root,
-                           f"duplicate migration version {m.version}: {other.label} and {m.label}")
+                SetProblem(
+                    m.up[0].path if m.up else root,
+                    f"duplicate migration version {m.version}: {other.label} and {m.label}",
+                )
             )
         seen[m.version] = m
     return problems
@@ -234,9 +248,11 @@ def gaps(mset: MigrationSet) -> list[SetProblem]:
         if number is not None:
             start = previous = number
     after = next(m for m in mset.migrations if int(m.version) > missing[0])
-    return [SetProblem(
-        after.up[0].path if after.up else mset.root,
-        f"migration version(s) {', '.join(runs[:10])}{' …' if len(runs) > 10 else ''} missing from "
-        f"the sequence {numbers[0]}-{numbers[-1]}: a migration was deleted or renamed, or a "
-        "branch forgot one",
-    )]
+    return [
+        SetProblem(
+            after.up[0].path if after.up else mset.root,
+            f"migration version(s) {', '.join(runs[:10])}{' …' if len(runs) > 10 else ''} missing from "
+            f"the sequence {numbers[0]}-{numbers[-1]}: a migration was deleted or renamed, or a "
+            "branch forgot one",
+        )
+    ]

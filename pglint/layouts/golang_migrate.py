@@ -40,12 +40,18 @@ def build(root: Path, files: list[Path], reader: Reader) -> MigrationSet:
     for path in files:
         match = PATTERN.match(path.name)
         if match is None:
-            problems.append(SetProblem(path, f"{path.name} is not named <version>_<name>.up.sql or .down.sql"))
+            problems.append(
+                SetProblem(path, f"{path.name} is not named <version>_<name>.up.sql or .down.sql")
+            )
             continue
         key = match["version"]
         target = ups if match["role"] == "up" else downs
         if key in target:
-            problems.append(SetProblem(path, f"duplicate migration version {key}: {target[key].name} and {path.name}"))
+            problems.append(
+                SetProblem(
+                    path, f"duplicate migration version {key}: {target[key].name} and {path.name}"
+                )
+            )
             continue
         target[key] = path
         names.setdefault(key, match["name"])
@@ -54,7 +60,9 @@ def build(root: Path, files: list[Path], reader: Reader) -> MigrationSet:
             problems.append(SetProblem(path, f"{path.name} is a rollback without an up migration"))
     migrations = []
     for key, path in ups.items():
-        transaction, reason = one_query_transaction(reader.read(path)[0], f"golang-migrate sends {path.name}")
+        transaction, reason = one_query_transaction(
+            reader.read(path)[0], f"golang-migrate sends {path.name}"
+        )
         down = None
         if key in downs:
             down_tx, _ = one_query_transaction(reader.read(downs[key])[0])

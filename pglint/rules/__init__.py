@@ -14,8 +14,16 @@ from pglint.rules.registry import CheckSpec, spec_of
 
 #: Built-in rule modules of pglint.rules. Also declared as ``pglint.rules`` entry points.
 MODULES: tuple[str, ...] = (
-    "locking", "rewrites", "transactions", "schema", "breaking", "restrictions", "indexes", "rollback",
-    "meta", "alembic",
+    "locking",
+    "rewrites",
+    "transactions",
+    "schema",
+    "breaking",
+    "restrictions",
+    "indexes",
+    "rollback",
+    "meta",
+    "alembic",
 )
 
 
@@ -176,4 +184,9 @@ def load_catalogue() -> Catalogue:
 #: Rules the engine itself reports (no check function): parse failures, directive problems.
 _ENGINE_RULES = frozenset(
     {"syntax-error", "unused-ignore", "unreadable-file", "invalid-migration-set"}
-) | {"migration-failed", "rollback-not-restoring", "rollback-not-reapplyable", "static-model-mismatch"}  # pglint verify
+) | {
+    "migration-failed",
+    "rollback-not-restoring",
+    "rollback-not-reapplyable",
+    "static-model-mismatch",
+}  # pglint verify

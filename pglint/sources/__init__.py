@@ -12,7 +12,9 @@ def is_python(path: str) -> bool:
     return path.endswith(".py")
 
 
-def parse_part(path: str, text: str, start: int = 0, end: int | None = None, role: str = "up") -> ParsedSql:
+def parse_part(
+    path: str, text: str, start: int = 0, end: int | None = None, role: str = "up"
+) -> ParsedSql:
     """Statements of one part of a migration file (the whole file, a section, or a function).
 
     SQL files are parsed from ``text[start:end]``; Python migrations are read whole and

