@@ -78,10 +78,11 @@ class RunState:
     on_migration: Callable[[MigrationRecord], None] | None = None
 
 
-def _mode(migration: Migration, part: Part, settings: Settings) -> bool:
-    """Whether a part runs in a transaction: its layout's word, else --assume-in-transaction."""
+def _mode(migration: Migration, part: Part, settings: Settings) -> tuple[bool, bool]:
+    """Whether a part runs in a transaction (its layout's word, else --assume-in-transaction),
+    and whether the layout stated it."""
     mode = migration.transaction_of(part)
-    return settings.assume_in_transaction if mode is None else mode
+    return (settings.assume_in_transaction, False) if mode is None else (mode, True)
 
 
 def _directives(reader: Reader, path: Path, cache: dict[Path, list[Directive]]) -> list[Directive]:
@@ -94,7 +95,7 @@ def _directives(reader: Reader, path: Path, cache: dict[Path, list[Directive]]) 
 
 def _run_part(
     part: Part,
-    transaction: bool,
+    mode: tuple[bool, bool],
     analyser: Analyser,
     settings: Settings,
     active: ActiveRules | None,
@@ -102,6 +103,7 @@ def _run_part(
     directives: dict[Path, list[Directive]],
     findings: list[Finding],
 ) -> PartResult:
+    transaction, stated = mode
     text, error = reader.read(part.path)
     if text is None:
         reported = any(f.path == str(part.path) and f.rule == "unreadable-file" for f in findings)
@@ -110,7 +112,7 @@ def _run_part(
         return PartResult(part, (), False)
     end = len(text) if part.end is None else part.end
     parsed = parse_part(str(part.path), text, part.start, end, part.role)
-    analyser.reset_file(transaction)
+    analyser.reset_file(transaction, stated=stated)
     effects: list[Effect] = []
     if active is None:
         for effect in analyser.effects(parsed.statements):

@@ -125,8 +125,9 @@ class Analyser:
         self._state = TransactionState(implicit=assume_in_transaction)
         self._file: FileFacts | None = None
         self._files = 0
+        self._stated = False  # the current file's transaction mode comes from its layout
 
-    def reset_file(self, assume_in_transaction: bool | None = None) -> None:
+    def reset_file(self, assume_in_transaction: bool | None = None, stated: bool = False) -> None:
         """Start a new file: a fresh session and transaction state, catalog kept.
 
         Until the caller releases the catalog itself (:meth:`Catalog.release`, when a
@@ -136,6 +137,7 @@ class Analyser:
         """
         if assume_in_transaction is not None:
             self.assume_in_transaction = assume_in_transaction
+        self._stated = stated
         self._state = TransactionState(implicit=self.assume_in_transaction)
         self._files += 1
         if self._files > 1 and not self.catalog._released:
@@ -152,7 +154,7 @@ class Analyser:
     def effects(self, statements: Iterable[Statement]) -> Iterator[Effect]:
         """Yield one effect per statement; the catalog is updated after each yield."""
         statements = tuple(statements)
-        self._file = FileFacts(statements, self._state.implicit)
+        self._file = FileFacts(statements, self._state.implicit, self._stated)
         for index, statement in enumerate(statements):
             effect = self.effect(statement, index)
             yield effect

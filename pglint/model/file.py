@@ -29,12 +29,16 @@ class FileFacts:
     migration are left out of the timeline: reverting is supposed to drop what ``up``
     created)."""
 
-    __slots__ = ("_timeline", "_transactions", "implicit", "statements")
+    __slots__ = ("_timeline", "_transactions", "implicit", "stated", "statements")
 
-    def __init__(self, statements: Sequence[Statement], implicit: bool = False) -> None:
+    def __init__(
+        self, statements: Sequence[Statement], implicit: bool = False, stated: bool = False
+    ) -> None:
         self.statements = statements
         #: The migration tool runs the file in a transaction of its own.
         self.implicit = implicit
+        #: The file's layout states its transaction mode (rather than a setting assuming it).
+        self.stated = stated
         self._timeline: _Timeline | None = None
         self._transactions: list[int | None] | None = None
 

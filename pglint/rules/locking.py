@@ -369,14 +369,21 @@ def ban_concurrent_index_creation_in_transaction(effect: Effect, ctx: Context) -
             f"{form} inside the transaction block opened by BEGIN fails with "
             '"cannot run inside a transaction block"'
         )
-    elif effect.in_transaction and effect.file is not None and effect.file.top_level > 1:
-        # A migration runner that wraps each file in a transaction (the
-        # assume-in-transaction setting) usually runs a one-statement file as is, so
-        # only files with more statements are reported (as Squawk does).
-        yield Hit(
-            f"{form} in a migration that runs inside a transaction (assume-in-transaction) "
-            'fails with "cannot run inside a transaction block"'
-        )
+    elif effect.in_transaction and effect.file is not None:
+        if effect.file.stated:
+            # The layout says its tool runs this migration in a transaction.
+            yield Hit(
+                f"{form} in a migration that its migration tool runs inside a transaction "
+                'fails with "cannot run inside a transaction block"'
+            )
+        elif effect.file.top_level > 1:
+            # Under the assume-in-transaction setting alone, a one-statement file is
+            # usually run as is, so only files with more statements are reported (as
+            # Squawk does).
+            yield Hit(
+                f"{form} in a migration that runs inside a transaction (assume-in-transaction) "
+                'fails with "cannot run inside a transaction block"'
+            )
 
 
 # --- disallowed-unique-constraint ------------------------------------------------------------

@@ -203,3 +203,23 @@ def test_gaps_in_a_numbered_sequence(tmp_path: Path) -> None:
     (gap,) = findings
     assert "3-4, 7-8 missing from the sequence 1-9" in gap.message
     assert Path(gap.path).name == "5_m.up.sql"
+
+
+def test_lone_concurrent_index_in_a_layout_that_wraps_it_in_a_transaction(tmp_path: Path) -> None:
+    """goose runs each migration in a transaction: even a one-statement file fails."""
+    write(
+        tmp_path,
+        {
+            "001_idx.sql": "-- +goose Up\nCREATE INDEX CONCURRENTLY i ON t (a);\n"
+            "-- +goose Down\nDROP INDEX CONCURRENTLY i;\n",
+            "002_idx.sql": "-- +goose NO TRANSACTION\n-- +goose Up\nCREATE INDEX CONCURRENTLY j ON t (a);\n"
+            "-- +goose Down\nDROP INDEX CONCURRENTLY j;\n",
+        },
+    )
+    rule = "ban-concurrent-index-creation-in-transaction"
+    findings, _ = lint_paths([str(tmp_path)], Settings(select=(rule,)))
+    assert [(Path(f.path).name, f.line) for f in findings] == [
+        ("001_idx.sql", 2),
+        ("001_idx.sql", 4),
+    ]
+    assert "its migration tool runs inside a transaction" in findings[0].message
