@@ -57,9 +57,14 @@ class ActiveRules:
     by_kind: dict[str, list[ActiveRule]] = field(default_factory=dict)
     any_kind: list[ActiveRule] = field(default_factory=list)
     file_scope: list[ActiveRule] = field(default_factory=list)
+    _dispatch: dict[str, list[ActiveRule]] = field(default_factory=dict, repr=False)
 
     def for_kind(self, kind: str) -> list[ActiveRule]:
-        return self.by_kind.get(kind, []) + self.any_kind
+        """The checks for one statement kind (built once per kind, then reused)."""
+        found = self._dispatch.get(kind)
+        if found is None:
+            found = self._dispatch[kind] = self.by_kind.get(kind, []) + self.any_kind
+        return found
 
 
 def build_options(rule: Rule, raw: dict[str, Any] | None) -> Any:
