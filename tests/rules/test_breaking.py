@@ -10,24 +10,14 @@ from pglint.findings import Finding, Severity
 from pglint.rules import load_catalogue
 from pglint.sources.sql import parse_sql
 
-RULES = (
-    "ban-drop-database",
-    "ban-drop-table",
-    "ban-drop-column",
-    "ban-drop-not-null",
-    "ban-drop-view",
-    "ban-drop-function",
-    "ban-drop-type",
-    "ban-drop-schema",
-    "ban-drop-sequence",
-    "ban-drop-domain",
-    "ban-drop-constraint",
-    "ban-drop-default",
-    "ban-drop-generated-expression",
-    "ban-drop-extension",
-    "renaming-object",
-    "ban-set-schema",
-    "ban-alter-identity",
+#: The rules whose checks live in pglint/rules/breaking.py (each name is asserted to exist,
+#: with Squawk's default, in tests/test_squawk_parity.py).
+RULES = tuple(
+    sorted(
+        r.name
+        for r in load_catalogue().rules.values()
+        if r.fn is not None and r.fn.__module__ == "pglint.rules.breaking"
+    )
 )
 
 
@@ -417,3 +407,7 @@ def test_not_enforced_counts_as_dropping_the_constraint() -> None:
         "ALTER TABLE t ALTER CONSTRAINT t_user_fkey DEFERRABLE;\n"
     )
     assert lines("ban-drop-constraint", sql, pg=18) == [1]
+
+
+def test_module_holds_exactly_its_rules() -> None:
+    assert len(RULES) == 17
