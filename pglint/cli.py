@@ -17,12 +17,6 @@ from pglint.config import DEFAULT_PG_VERSION
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
 
 
-def _names(values: tuple[str, ...]) -> tuple[str, ...] | None:
-    if not values:
-        return None
-    return tuple(n.strip() for v in values for n in v.split(",") if n.strip())
-
-
 def _fail(message: str) -> None:
     click.echo(f"pglint: error: {message}", err=True)
     sys.exit(EXIT_USAGE)
@@ -114,32 +108,23 @@ def check(
     diff_ref: str | None,
 ) -> None:
     """Lint migration files. PATHS are files or directories (searched for *.sql); '-' reads stdin."""
-    from pglint.config import (
-        ConfigError,
-        parse_layout,
-        parse_pg_version,
-        parse_severity,
-        resolve_settings,
-    )
+    from pglint.config import ConfigError, settings_from_flags
     from pglint.findings import Severity
     from pglint.runner import lint_paths
 
     try:
-        overrides = {
-            "pg_version": parse_pg_version(pg_version, "--pg-version") if pg_version else None,
-            "select": _names(select),
-            "include": _names(include),
-            "ignore": _names(ignore),
-            "assume_in_transaction": assume_in_transaction,
-            "fail_on": parse_severity(fail_on, "--fail-on") if fail_on else None,
-            "warn_unused_ignores": warn_unused_ignores,
-            "layout": parse_layout(layout, "--layout") if layout else None,
-        }
-        settings = resolve_settings(config_file, overrides)
-        if exclude:
-            from dataclasses import replace
-
-            settings = replace(settings, exclude=settings.exclude + exclude)
+        settings = settings_from_flags(
+            config_file,
+            pg_version=pg_version,
+            select=select,
+            include=include,
+            ignore=ignore,
+            assume_in_transaction=assume_in_transaction,
+            fail_on=fail_on,
+            warn_unused_ignores=warn_unused_ignores,
+            layout=layout,
+            exclude=exclude,
+        )
         if not paths:
             _fail("no paths given (use '-' to read standard input)")
         stdin_text = None
@@ -310,21 +295,19 @@ def plan_command(
 
     Exits 0 whatever the findings (they are part of the report), 2 on a usage error.
     """
-    from dataclasses import replace
 
-    from pglint.config import ConfigError, parse_layout, parse_pg_version, resolve_settings
+    from pglint.config import ConfigError, settings_from_flags
     from pglint.plan import PlanOptions, make_plan, render
     from pglint.plan.stats import DEFAULT_THROUGHPUT_MB_S, load_stats
 
     try:
-        overrides = {
-            "pg_version": parse_pg_version(pg_version, "--pg-version") if pg_version else None,
-            "assume_in_transaction": assume_in_transaction,
-            "layout": parse_layout(layout, "--layout") if layout else None,
-        }
-        settings = resolve_settings(config_file, overrides)
-        if exclude:
-            settings = replace(settings, exclude=settings.exclude + exclude)
+        settings = settings_from_flags(
+            config_file,
+            pg_version=pg_version,
+            assume_in_transaction=assume_in_transaction,
+            layout=layout,
+            exclude=exclude,
+        )
         if "-" in paths:
             _fail("plan reads migration files; standard input is not supported")
         missing = [p for p in paths if not Path(p).exists()]

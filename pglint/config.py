@@ -180,3 +180,40 @@ def resolve_settings(
         if value is not None:
             values[key] = value
     return replace(Settings(), **values)
+
+
+def _rule_names(values: tuple[str, ...] | None) -> tuple[str, ...] | None:
+    """Rule names from repeatable, comma-separated options; None when none were given."""
+    names = tuple(n.strip() for v in values or () for n in v.split(",") if n.strip())
+    return names or None
+
+
+def settings_from_flags(
+    config: Path | None,
+    *,
+    pg_version: str | None = None,
+    select: tuple[str, ...] = (),
+    include: tuple[str, ...] = (),
+    ignore: tuple[str, ...] = (),
+    assume_in_transaction: bool | None = None,
+    fail_on: str | None = None,
+    warn_unused_ignores: bool | None = None,
+    layout: str | None = None,
+    exclude: tuple[str, ...] = (),
+) -> Settings:
+    """Settings for a command: the config file, then the command line's flags (as click gives
+    them: None or empty when not given). Invalid values raise ConfigError."""
+    overrides = {
+        "pg_version": parse_pg_version(pg_version, "--pg-version") if pg_version else None,
+        "select": _rule_names(select),
+        "include": _rule_names(include),
+        "ignore": _rule_names(ignore),
+        "assume_in_transaction": assume_in_transaction,
+        "fail_on": parse_severity(fail_on, "--fail-on") if fail_on else None,
+        "warn_unused_ignores": warn_unused_ignores,
+        "layout": parse_layout(layout, "--layout") if layout else None,
+    }
+    settings = resolve_settings(config, overrides)
+    if exclude:
+        settings = replace(settings, exclude=settings.exclude + tuple(exclude))
+    return settings

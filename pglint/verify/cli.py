@@ -118,20 +118,21 @@ def verify(
     synthetic rows, traces each statement of the migrations under test, compares it with
     pglint's static model, and proves each rollback restores the schema.
     """
-    from pglint.config import ConfigError, parse_layout, parse_severity, resolve_settings
+    from pglint.config import ConfigError, settings_from_flags
     from pglint.verify.cleanup import Terminated
     from pglint.verify.cluster import ServerError
 
     if not paths:
         _fail("no paths given")
     try:
-        overrides = {
-            "assume_in_transaction": assume_in_transaction,
-            "fail_on": parse_severity(fail_on, "--fail-on") if fail_on else None,
-            "layout": parse_layout(layout, "--layout") if layout else None,
-            "ignore": tuple(n.strip() for v in ignore for n in v.split(",") if n.strip()) or None,
-        }
-        settings = resolve_settings(config_file, overrides)
+        settings = settings_from_flags(
+            config_file,
+            assume_in_transaction=assume_in_transaction,
+            fail_on=fail_on,
+            layout=layout,
+            ignore=ignore,
+            exclude=exclude,
+        )
         only = None
         if diff_ref is not None:
             from pglint.gitdiff import changed_files
@@ -157,7 +158,7 @@ def verify(
         timeout=timeout,
         assume_in_transaction=settings.assume_in_transaction,
         layout=settings.layout,
-        exclude=settings.exclude + exclude,
+        exclude=settings.exclude,
         only=only,
         severity=settings.severity,
         ignore=settings.ignore,
