@@ -256,3 +256,38 @@ def gaps(mset: MigrationSet) -> list[SetProblem]:
             "branch forgot one",
         )
     ]
+
+
+def folder_pairs(
+    root: Path, files: list[Path], up_name: str, expected: str, tool: str
+) -> tuple[list[tuple[Path, Path, Path | None]], list[SetProblem]]:
+    """Folder-per-migration layouts: ``(folder, up, down)`` for ``<root>/<folder>/up_name``
+    with an optional ``down.sql`` beside it, and the problems (stray files, a down without
+    its up). ``expected`` names the layout's file pattern in messages."""
+    problems: list[SetProblem] = []
+    folders: dict[Path, dict[str, Path]] = {}
+    for path in files:
+        if path.parent.parent == root and path.name in (up_name, "down.sql"):
+            folders.setdefault(path.parent, {})[path.name] = path
+        else:
+            shown = path.relative_to(root) if path.is_relative_to(root) else path.name
+            problems.append(SetProblem(path, f"{shown} is not {expected}; {tool} does not run it"))
+    pairs = []
+    for folder, found in folders.items():
+        up = found.get(up_name)
+        if up is None and (folder / up_name).is_file():
+            up = folder / up_name
+        if up is None:
+            problems.append(
+                SetProblem(
+                    found["down.sql"],
+                    f"{folder.name}/down.sql is a rollback without "
+                    f"{'an' if up_name[0] in 'aeiou' else 'a'} {up_name}",
+                )
+            )
+            continue
+        down = found.get("down.sql")
+        if down is None and (folder / "down.sql").is_file():
+            down = folder / "down.sql"
+        pairs.append((folder, up, down))
+    return pairs, problems

@@ -32,10 +32,10 @@ from pglint.layouts.base import (
     Reader,
     SetProblem,
     duplicates,
+    folder_pairs,
     one_query_transaction,
 )
 
-FILES = ("up.sql", "down.sql")
 _DIGITS = re.compile(r"^\d+$")
 
 
@@ -83,35 +83,11 @@ def run_in_transaction(folder: Path) -> tuple[bool, str]:
 
 
 def build(root: Path, files: list[Path], reader: Reader) -> MigrationSet:
-    problems: list[SetProblem] = []
-    folders: dict[Path, dict[str, Path]] = {}
-    for path in files:
-        if path.parent.parent == root and path.name in FILES:
-            folders.setdefault(path.parent, {})[path.name] = path
-        else:
-            problems.append(
-                SetProblem(
-                    path,
-                    f"{path.relative_to(root) if path.is_relative_to(root) else path.name} is not "
-                    "<version>_<name>/up.sql or down.sql; diesel does not run it",
-                )
-            )
+    pairs, problems = folder_pairs(
+        root, files, "up.sql", "<version>_<name>/up.sql or down.sql", "diesel"
+    )
     migrations = []
-    for folder, found in folders.items():
-        up = found.get("up.sql")
-        if up is None:
-            if (folder / "up.sql").is_file():
-                up = folder / "up.sql"
-            else:
-                problems.append(
-                    SetProblem(
-                        found["down.sql"], f"{folder.name}/down.sql is a rollback without an up.sql"
-                    )
-                )
-                continue
-        down = found.get("down.sql")
-        if down is None and (folder / "down.sql").is_file():
-            down = folder / "down.sql"
+    for folder, up, down in pairs:
         version = version_of(folder.name)
         name = folder.name.split("_", 1)[1] if "_" in folder.name else ""
         if not _DIGITS.match(version):

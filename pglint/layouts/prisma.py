@@ -28,11 +28,9 @@ from pglint.layouts.base import (
     MigrationSet,
     Part,
     Reader,
-    SetProblem,
+    folder_pairs,
     one_query_transaction,
 )
-
-FILES = ("migration.sql", "down.sql")
 
 NOTE = (
     "Prisma's docs suggest generating a down.sql for each migration with "
@@ -54,36 +52,11 @@ def detect(root: Path, files: list[Path], reader: Reader) -> bool:
 
 
 def build(root: Path, files: list[Path], reader: Reader) -> MigrationSet:
-    problems: list[SetProblem] = []
-    folders: dict[Path, dict[str, Path]] = {}
-    for path in files:
-        if path.parent.parent == root and path.name in FILES:
-            folders.setdefault(path.parent, {})[path.name] = path
-        else:
-            shown = path.relative_to(root) if path.is_relative_to(root) else path.name
-            problems.append(
-                SetProblem(
-                    path,
-                    f"{shown} is not <timestamp>_<name>/migration.sql; Prisma Migrate does not run it",
-                )
-            )
+    pairs, problems = folder_pairs(
+        root, files, "migration.sql", "<timestamp>_<name>/migration.sql", "Prisma Migrate"
+    )
     migrations = []
-    for folder, found in folders.items():
-        up = found.get("migration.sql")
-        if up is None:
-            if (folder / "migration.sql").is_file():
-                up = folder / "migration.sql"
-            else:
-                problems.append(
-                    SetProblem(
-                        found["down.sql"],
-                        f"{folder.name}/down.sql is a rollback without a migration.sql",
-                    )
-                )
-                continue
-        down = found.get("down.sql")
-        if down is None and (folder / "down.sql").is_file():
-            down = folder / "down.sql"
+    for folder, up, down in pairs:
         version, _, name = folder.name.partition("_")
         transaction, reason = one_query_transaction(
             reader.read(up)[0], "Prisma Migrate sends migration.sql"
