@@ -90,6 +90,19 @@ def main() -> None:
     metavar="REF",
     help="Only lint migrations added or changed since git REF (earlier ones are replayed for context).",
 )
+@click.option(
+    "--no-cache",
+    is_flag=True,
+    envvar="PGLINT_NO_CACHE",
+    help="Lint everything again instead of reusing the findings of unchanged migration sets.",
+)
+@click.option(
+    "--cache-dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    envvar="PGLINT_CACHE_DIR",
+    default=None,
+    help="Cache folder [default: .pglint_cache beside the config file, else in the working directory].",
+)
 def check(
     paths: tuple[str, ...],
     fmt: str,
@@ -106,6 +119,8 @@ def check(
     exclude: tuple[str, ...],
     layout: str | None,
     diff_ref: str | None,
+    no_cache: bool,
+    cache_dir: Path | None,
 ) -> None:
     """Lint migration files. PATHS are files or directories (searched for *.sql); '-' reads stdin."""
     from pglint.config import ConfigError, settings_from_flags
@@ -135,7 +150,15 @@ def check(
             from pglint.gitdiff import changed_files
 
             only = changed_files(diff_ref)
-        findings, files = lint_paths(paths, settings, stdin_text, stdin_filename or "<stdin>", only)
+        cache = None
+        if not no_cache:
+            from pglint.cache import ResultCache, default_folder
+
+            folder = cache_dir or (Path(settings.cache_dir) if settings.cache_dir else None)
+            cache = ResultCache(folder or default_folder(settings), settings)
+        findings, files = lint_paths(
+            paths, settings, stdin_text, stdin_filename or "<stdin>", only, cache=cache
+        )
     except ConfigError as error:
         _fail(str(error))
         return

@@ -45,6 +45,8 @@ class Settings:
     warn_unused_ignores: bool = False
     layout: str | None = None
     config_path: str | None = None
+    #: Where ``pglint check`` keeps its result cache (None: the default place).
+    cache_dir: str | None = None
 
 
 # Config key → Settings field.
@@ -60,6 +62,7 @@ _KEYS = {
     "fail-on": "fail_on",
     "warn-unused-ignores": "warn_unused_ignores",
     "layout": "layout",
+    "cache-dir": "cache_dir",
 }
 
 
@@ -121,6 +124,10 @@ def settings_from_config(path: Path, data: Mapping[str, Any]) -> dict[str, Any]:
             values[name] = value
         elif name == "layout":
             values[name] = parse_layout(value, f"{path}: layout")
+        elif name == "cache_dir":
+            if not isinstance(value, str) or not value:
+                raise ConfigError(f"{path}: cache-dir must be a folder path")
+            values[name] = str(path.resolve().parent / value)
         elif name == "fail_on":
             values[name] = parse_severity(value, f"{path}: fail-on")
         elif name == "severity":

@@ -16,6 +16,8 @@ from pglint.layouts.base import MigrationSet
 from pglint.rules import load_catalogue
 
 if TYPE_CHECKING:
+    from pglint.cache import ResultCache
+    from pglint.layouts.base import Reader
     from pglint.sets import MigrationRecord
 
 
@@ -64,17 +66,40 @@ def _lint_job(settings: Settings, job: _Job) -> list[Finding]:
     return lint_set(job.migration_set, targets, settings, select_rules(settings), Reader(), state)
 
 
-def _run_parallel(jobs: list[_Job], settings: Settings, workers: int) -> list[Finding]:
-    """Lint sets in worker processes, largest first so that the cores finish together."""
+def _job_slot(job: _Job) -> str:
+    """Where a set's entry lives in the cache: one entry per set folder and layout."""
+    return f"set:{job.migration_set.layout}:{job.migration_set.root}"
+
+
+def _job_key(cache: ResultCache, job: _Job, reader: Reader) -> str:
+    """The cache key of a job: the set as its layout built it, what is reported, and the
+    text of every file the set's migrations run."""
+    mset = job.migration_set
+    key = cache.key().add(mset).add(job.targets).add(job.noted)
+    paths: dict[Path, None] = {}
+    for migration in mset.migrations:
+        for part in (*migration.up, *(migration.down or ()), *migration.verify):
+            paths.setdefault(part.path, None)
+    for problem in mset.problems:
+        paths.setdefault(problem.path, None)
+    for path in paths:
+        key.add(str(path)).add_text(*reader.read(path))
+    return key.hexdigest()
+
+
+def _run_parallel(jobs: list[_Job], settings: Settings, workers: int) -> list[list[Finding]]:
+    """Each job's findings, linted in worker processes, largest first so that the cores
+    finish together."""
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
     load_catalogue()  # loaded once here; forked workers inherit it
-    ordered = sorted(jobs, key=lambda j: -j.size)
+    order = sorted(range(len(jobs)), key=lambda i: -jobs[i].size)
     context = multiprocessing.get_context("fork")
     with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-        results = list(pool.map(_lint_job, [settings] * len(ordered), ordered))
-    return [finding for result in results for finding in result]
+        done = pool.map(_lint_job, [settings] * len(order), [jobs[i] for i in order])
+        results: dict[int, list[Finding]] = dict(zip(order, done, strict=True))
+    return [results[i] for i in range(len(jobs))]
 
 
 def lint_paths(
@@ -84,12 +109,14 @@ def lint_paths(
     stdin_name: str = "<stdin>",
     only: set[Path] | None = None,
     on_migration: Callable[[MigrationRecord], None] | None = None,
+    cache: ResultCache | None = None,
 ) -> tuple[list[Finding], int]:
     """Findings for every migration under ``paths`` and the number of files linted.
 
     Files are grouped into migration sets (one per migration folder); the migrations
     before a linted one are replayed for context. ``only`` limits the report to those
-    files (``--diff``).
+    files (``--diff``). With ``cache``, sets and lone files whose inputs are unchanged
+    since an earlier run take their findings from it.
     """
     from pglint.layouts import find_sets
     from pglint.layouts.base import Reader
@@ -120,19 +147,44 @@ def lint_paths(
         if not mset.supports_rollback:
             noted.add(mset.layout)
         jobs.append(_Job(mset, None if targets >= members else frozenset(targets), already))
-    workers = _workers(jobs) if on_migration is None else 1
-    if workers > 1:
-        findings.extend(_run_parallel(jobs, settings, workers))
-    else:
+    if on_migration is not None:
+        cache = None  # a plan needs every migration's record, not only findings
+    pending = jobs
+    keys: list[str] = []
+    if cache is not None:
+        pending = []
         for job in jobs:
+            key = _job_key(cache, job, reader)
+            stored = cache.get(_job_slot(job), key)
+            if stored is None:
+                pending.append(job)
+                keys.append(key)
+            else:
+                findings.extend(stored)
+    workers = _workers(pending) if on_migration is None else 1
+    if workers > 1:
+        results = _run_parallel(pending, settings, workers)
+    else:
+        results = []
+        for job in pending:
             state = RunState(noted_layouts=set(job.noted), on_migration=on_migration)
             targets = None if job.targets is None else set(job.targets)
-            findings.extend(lint_set(job.migration_set, targets, settings, active, reader, state))
+            results.append(lint_set(job.migration_set, targets, settings, active, reader, state))
+    for number, (job, result) in enumerate(zip(pending, results, strict=True)):
+        findings.extend(result)
+        if cache is not None:
+            cache.put(_job_slot(job), keys[number], result)
     # Files a layout does not treat as migrations (sqitch verify scripts, stray files) are
     # still linted, each on its own.
     for path in sorted(requested - covered):
         text, error = reader.read(path)
-        findings.extend(lint_one(str(path), text, error, settings, active))
+        key = cache.key().add(str(path)).add_text(text, error).hexdigest() if cache else ""
+        stored = cache.get(f"file:{path}", key) if cache is not None else None
+        if stored is None:
+            stored = lint_one(str(path), text, error, settings, active)
+            if cache is not None:
+                cache.put(f"file:{path}", key, stored)
+        findings.extend(stored)
         count += 1
     findings.sort(key=Finding.sort_key)
     return findings, count

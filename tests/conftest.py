@@ -21,3 +21,11 @@ def shared_dir() -> Path:
     if not SHARED.is_dir():
         pytest.skip(f"shared data folder not found at {SHARED}")
     return SHARED
+
+
+@pytest.fixture(autouse=True)
+def _no_result_cache(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Runs under test lint from scratch and write no ``.pglint_cache``; tests/test_cache.py
+    turns the cache on where it is the subject."""
+    monkeypatch.setenv("PGLINT_NO_CACHE", "1")
+    monkeypatch.delenv("PGLINT_CACHE_DIR", raising=False)

@@ -1,0 +1,237 @@
+"""The result cache: a migration set's findings, reused while nothing that decides them changed.
+
+A set's findings depend on the text of every migration in it (earlier ones are replayed
+for context), on how its layout ordered and grouped them, on the settings, on which files
+are reported, and on pglint itself. The cache key covers all of these: the content of each
+file, the set's structure as the layout built it, the settings, and a fingerprint of
+pglint's code and rule pages and of the parser it uses. Anything else is a miss, and a
+miss just lints.
+
+The cache lives in ``.pglint_cache`` beside the configuration file (else in the working
+directory), holds one entry per migration set, and is never needed: an unreadable,
+corrupt or unwritable cache only makes a run slower. It stores findings, never the files
+it checks.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import importlib.util
+import marshal
+import os
+import shutil
+import sys
+import tempfile
+from collections.abc import Iterable
+from enum import Enum
+from pathlib import Path, PurePath
+
+from pglint import __version__
+from pglint.config import Settings
+from pglint.findings import Finding, Severity
+
+#: Bumped when the entry format changes.
+FORMAT = 1
+#: Folders of other pglint builds kept beside the current one.
+KEEP_BUILDS = 3
+FOLDER_NAME = ".pglint_cache"
+
+
+def default_folder(settings: Settings, cwd: Path | None = None) -> Path:
+    """``.pglint_cache`` beside the configuration file, else in the working directory."""
+    if settings.config_path:
+        return Path(settings.config_path).resolve().parent / FOLDER_NAME
+    return (cwd or Path.cwd()) / FOLDER_NAME
+
+
+def _stat_files(folder: Path, patterns: Iterable[str]) -> list[tuple[str, int, int]]:
+    found = []
+    for pattern in patterns:
+        for path in folder.glob(pattern):
+            try:
+                stat = path.stat()
+            except OSError:
+                continue
+            found.append((str(path.relative_to(folder)), stat.st_size, stat.st_mtime_ns))
+    return sorted(found)
+
+
+def _package_folder(name: str) -> Path | None:
+    """A package's folder, found without importing it."""
+    try:
+        spec = importlib.util.find_spec(name)
+    except (ImportError, ValueError):
+        return None
+    if spec is None or not spec.origin:
+        return None
+    return Path(spec.origin).parent
+
+
+def code_fingerprint() -> str:
+    """What identifies this pglint build: its version, the size and time of each of its
+    modules and rule pages, the parsers' files, and the Python that runs it."""
+    from pglint.pages import pages_dir
+
+    digest = hashlib.blake2b(digest_size=12)
+    parts: list[object] = [FORMAT, __version__, sys.implementation.name, sys.version_info[:2]]
+    here = Path(__file__).resolve().parent
+    parts.append(_stat_files(here, ("**/*.py",)))
+    parts.append(_stat_files(pages_dir(), ("*.md",)))
+    for package in ("pglast", "libcst"):
+        folder = _package_folder(package)
+        if folder is not None:
+            parts.append((package, _stat_files(folder, ("*.py", "*.so", "*.pyd"))))
+    digest.update(repr(parts).encode())
+    return digest.hexdigest()
+
+
+_FIELDS: dict[type, tuple[str, ...]] = {}
+
+
+def _plain(value: object) -> object:
+    """A layout's dataclasses as nested tuples of strings and numbers, for hashing."""
+    if value is None or isinstance(value, (str, int, float)):
+        return value
+    if isinstance(value, PurePath):
+        return str(value)
+    if isinstance(value, (list, tuple)):
+        return tuple(map(_plain, value))
+    if isinstance(value, (set, frozenset)):
+        return tuple(sorted(map(_plain, value), key=repr))
+    if isinstance(value, dict):
+        return tuple(sorted(((_plain(k), _plain(v)) for k, v in value.items()), key=repr))
+    if isinstance(value, Enum):
+        return value.value
+    names = _FIELDS.get(type(value))
+    if names is None:
+        if not dataclasses.is_dataclass(value):
+            raise TypeError(f"cannot key a {type(value).__name__}")
+        names = _FIELDS[type(value)] = tuple(f.name for f in dataclasses.fields(value))
+    return (type(value).__name__, *(_plain(getattr(value, name)) for name in names))
+
+
+class Key:
+    """Builds one entry's key from the pieces that decide its findings."""
+
+    def __init__(self, run: str) -> None:
+        self._digest = hashlib.blake2b(run.encode(), digest_size=20)
+
+    def add(self, value: object) -> Key:
+        self._digest.update(repr(_plain(value)).encode())
+        self._digest.update(b"\0")
+        return self
+
+    def add_text(self, text: str | None, error: str | None) -> Key:
+        if text is None:
+            self._digest.update(b"\1" + (error or "").encode())
+        else:
+            self._digest.update(b"\2" + text.encode("utf-8", "surrogatepass"))
+        self._digest.update(b"\0")
+        return self
+
+    def hexdigest(self) -> str:
+        return self._digest.hexdigest()
+
+
+def _as_row(finding: Finding) -> tuple:
+    return (
+        finding.path,
+        finding.line,
+        finding.column,
+        finding.end_line,
+        finding.end_column,
+        finding.rule,
+        finding.severity.value,
+        finding.message,
+        finding.help,
+    )
+
+
+def _from_row(row: tuple) -> Finding:
+    path, line, column, end_line, end_column, rule, severity, message, help_ = row
+    return Finding(
+        path, line, column, end_line, end_column, rule, Severity(severity), message, help_
+    )
+
+
+class ResultCache:
+    """Findings per migration set (or per lone file), on disk under ``folder``."""
+
+    def __init__(self, folder: Path, settings: Settings) -> None:
+        self.folder = folder
+        self.build = code_fingerprint()
+        self._run = self.build + repr(
+            dataclasses.replace(settings, config_path=None, cache_dir=None)
+        )
+        self._entries = folder / f"build-{self.build}"
+        self.hits = 0
+        self.misses = 0
+
+    def key(self) -> Key:
+        """A new key, already covering this run's pglint build and settings."""
+        return Key(self._run)
+
+    def _slot(self, name: str) -> Path:
+        return self._entries / (hashlib.blake2b(name.encode(), digest_size=12).hexdigest())
+
+    def get(self, name: str, key: str) -> list[Finding] | None:
+        """The findings stored for ``name`` under ``key``; None when absent or stale."""
+        try:
+            data = self._slot(name).read_bytes()
+            stored_key, rows = marshal.loads(data)
+            if stored_key != key:
+                raise ValueError("stale")
+            findings = [_from_row(row) for row in rows]
+        except (OSError, EOFError, ValueError, TypeError):
+            self.misses += 1
+            return None
+        self.hits += 1
+        return findings
+
+    def put(self, name: str, key: str, findings: list[Finding]) -> None:
+        """Store findings for ``name``; a cache that cannot be written is left alone."""
+        try:
+            self._prepare()
+            strings: dict[str, str] = {}
+            rows = [
+                tuple(strings.setdefault(v, v) if isinstance(v, str) else v for v in _as_row(f))
+                for f in findings
+            ]
+            data = marshal.dumps((key, rows))
+            handle, temporary = tempfile.mkstemp(dir=self._entries, prefix=".tmp-")
+            try:
+                with os.fdopen(handle, "wb") as out:
+                    out.write(data)
+                os.replace(temporary, self._slot(name))
+            except BaseException:
+                Path(temporary).unlink(missing_ok=True)
+                raise
+        except OSError:
+            pass
+
+    def _prepare(self) -> None:
+        if self._entries.is_dir():
+            return
+        self.folder.mkdir(parents=True, exist_ok=True)
+        tag = self.folder / "CACHEDIR.TAG"
+        if not tag.exists():
+            tag.write_text(
+                "Signature: 8a477f597d28d172789f06886806bc55\n"
+                "# This folder is a cache made by pglint; it can be deleted at any time.\n"
+            )
+            (self.folder / ".gitignore").write_text("# Made by pglint.\n*\n")
+        self._entries.mkdir(exist_ok=True)
+        self._prune()
+
+    def _prune(self) -> None:
+        """Remove the entries of older pglint builds, keeping the most recent few."""
+        builds = []
+        for entry in self.folder.glob("build-*"):
+            if entry != self._entries:
+                try:
+                    builds.append((entry.stat().st_mtime, entry))
+                except OSError:
+                    continue
+        for _, entry in sorted(builds, reverse=True)[KEEP_BUILDS:]:
+            shutil.rmtree(entry, ignore_errors=True)
