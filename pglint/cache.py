@@ -20,10 +20,7 @@ import hashlib
 import importlib.util
 import marshal
 import os
-import shutil
 import sys
-import tempfile
-from collections.abc import Iterable
 from enum import Enum
 from pathlib import Path, PurePath
 
@@ -45,19 +42,28 @@ def default_folder(settings: Settings, cwd: Path | None = None) -> Path:
     return (cwd or Path.cwd()) / FOLDER_NAME
 
 
-def _stat_files(folder: Path, patterns: Iterable[str]) -> list[tuple[str, int, int]]:
+def _stat_files(
+    folder: str, suffixes: tuple[str, ...], recursive: bool = False
+) -> list[tuple[str, int, int]]:
+    """Name, size and modification time of the files in ``folder`` with these suffixes."""
     found = []
-    for pattern in patterns:
-        for path in folder.glob(pattern):
-            try:
-                stat = path.stat()
-            except OSError:
-                continue
-            found.append((str(path.relative_to(folder)), stat.st_size, stat.st_mtime_ns))
+    try:
+        entries = list(os.scandir(folder))
+    except OSError:
+        return found
+    for entry in entries:
+        try:
+            if recursive and entry.is_dir() and entry.name != "__pycache__":
+                found.extend(_stat_files(entry.path, suffixes, recursive))
+            elif entry.name.endswith(suffixes):
+                stat = entry.stat()
+                found.append((entry.path, stat.st_size, stat.st_mtime_ns))
+        except OSError:
+            continue
     return sorted(found)
 
 
-def _package_folder(name: str) -> Path | None:
+def _package_folder(name: str) -> str | None:
     """A package's folder, found without importing it."""
     try:
         spec = importlib.util.find_spec(name)
@@ -65,7 +71,7 @@ def _package_folder(name: str) -> Path | None:
         return None
     if spec is None or not spec.origin:
         return None
-    return Path(spec.origin).parent
+    return os.path.dirname(spec.origin)
 
 
 def code_fingerprint() -> str:
@@ -75,13 +81,12 @@ def code_fingerprint() -> str:
 
     digest = hashlib.blake2b(digest_size=12)
     parts: list[object] = [FORMAT, __version__, sys.implementation.name, sys.version_info[:2]]
-    here = Path(__file__).resolve().parent
-    parts.append(_stat_files(here, ("**/*.py",)))
-    parts.append(_stat_files(pages_dir(), ("*.md",)))
+    parts.append(_stat_files(os.path.dirname(__file__), (".py",), recursive=True))
+    parts.append(_stat_files(str(pages_dir()), (".md",)))
     for package in ("pglast", "libcst"):
         folder = _package_folder(package)
         if folder is not None:
-            parts.append((package, _stat_files(folder, ("*.py", "*.so", "*.pyd"))))
+            parts.append((package, _stat_files(folder, (".py", ".so", ".pyd"))))
     digest.update(repr(parts).encode())
     return digest.hexdigest()
 
@@ -191,6 +196,8 @@ class ResultCache:
 
     def put(self, name: str, key: str, findings: list[Finding]) -> None:
         """Store findings for ``name``; a cache that cannot be written is left alone."""
+        import tempfile
+
         try:
             self._prepare()
             strings: dict[str, str] = {}
@@ -226,6 +233,8 @@ class ResultCache:
 
     def _prune(self) -> None:
         """Remove the entries of older pglint builds, keeping the most recent few."""
+        import shutil
+
         builds = []
         for entry in self.folder.glob("build-*"):
             if entry != self._entries:

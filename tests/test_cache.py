@@ -133,9 +133,9 @@ def test_the_code_fingerprint_follows_the_rule_pages(monkeypatch: pytest.MonkeyP
     before = cache_module.code_fingerprint()
     real = cache_module._stat_files
 
-    def with_a_new_page(folder: Path, patterns: tuple[str, ...]) -> list:
-        found = real(folder, patterns)
-        return [*found, ("extra.md", 1, 1)] if "*.md" in patterns else found
+    def with_a_new_page(folder: str, suffixes: tuple[str, ...], recursive: bool = False) -> list:
+        found = real(folder, suffixes, recursive)
+        return [*found, ("extra.md", 1, 1)] if ".md" in suffixes else found
 
     monkeypatch.setattr(cache_module, "_stat_files", with_a_new_page)
     assert cache_module.code_fingerprint() != before
