@@ -7,8 +7,6 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import pglast
-
 from pglint.discovery import read_source
 
 
@@ -141,6 +139,8 @@ class Layout:
 
 
 def _pieces(text: str) -> list[str]:
+    import pglast  # here, so that finding sets does not load the parser
+
     try:
         return list(pglast.split(text, with_parser=False))
     except Exception:  # any scanner failure: fall back to a rough cut

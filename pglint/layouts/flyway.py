@@ -26,8 +26,6 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-import pglast
-
 from pglint.layouts.base import (
     Layout,
     Migration,
@@ -92,6 +90,8 @@ def _script_config(path: Path) -> dict[str, str]:
 
 def _statement_starts(text: str) -> list[str]:
     """The first words of each statement, upper-cased with blanks collapsed."""
+    import pglast  # here, so that finding sets does not load the parser
+
     try:
         pieces = list(pglast.split(text, with_parser=False))
     except Exception:  # the scanner rejected the text: rough split
