@@ -7,6 +7,8 @@ import json
 from importlib import resources
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from pglint.findings import JSON_SCHEMA_VERSION, Finding, Severity
 from pglint.report import get_reporter
@@ -113,3 +115,14 @@ def test_empty_reports() -> None:
     assert render("github", []) == ""
     assert json.loads(render("sarif", []))["runs"][0]["results"] == []
     assert "No problems found in 3 files." in render("text", [])
+
+
+@settings(max_examples=200, deadline=None, derandomize=True)
+@given(st.text(), st.text(), st.integers(min_value=1, max_value=10**6))
+def test_json_lines_are_exactly_the_findings_as_dicts(message: str, path: str, line: int) -> None:
+    """The JSON reporter builds each object by hand for speed; it must say what
+    ``json.dumps(finding.as_dict())`` says, for any text."""
+    from pglint.report.json import _encode
+
+    finding = Finding(path, line, 2, line + 1, 3, "rule-x", Severity.INFO, message, '"quoted"\n')
+    assert _encode(finding) == json.dumps(finding.as_dict(), ensure_ascii=False)
