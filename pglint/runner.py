@@ -1,4 +1,8 @@
-"""Lint a list of paths: discovery, migration sets, reading, parsing, checking. No output here."""
+"""Lint a list of paths: discovery, migration sets, reading, parsing, checking. No output here.
+
+The engine (and with it the parser and the rule modules) is imported only when something
+has to be linted: a run whose every set comes from the cache never loads it.
+"""
 
 from __future__ import annotations
 
@@ -10,13 +14,12 @@ from typing import TYPE_CHECKING
 
 from pglint.config import Settings
 from pglint.discovery import decode, discover
-from pglint.engine import ActiveRules, lint_text, select_rules, unreadable
 from pglint.findings import Finding
 from pglint.layouts.base import MigrationSet
-from pglint.rules import load_catalogue
 
 if TYPE_CHECKING:
     from pglint.cache import ResultCache
+    from pglint.engine import ActiveRules
     from pglint.layouts.base import Reader
     from pglint.sets import MigrationRecord
 
@@ -24,6 +27,8 @@ if TYPE_CHECKING:
 def lint_one(
     path: str, text: str | None, error: str | None, settings: Settings, active: ActiveRules
 ) -> list[Finding]:
+    from pglint.engine import lint_text, unreadable
+
     if text is None:
         return [unreadable(path, error or f"{path}: cannot read", active)]
     return lint_text(path, text, settings, active)
@@ -58,6 +63,7 @@ def _workers(jobs: list[_Job]) -> int:
 
 
 def _lint_job(settings: Settings, job: _Job) -> list[Finding]:
+    from pglint.engine import select_rules
     from pglint.layouts.base import Reader
     from pglint.sets import RunState, lint_set
 
@@ -93,6 +99,8 @@ def _run_parallel(jobs: list[_Job], settings: Settings, workers: int) -> list[li
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
+    from pglint.rules import load_catalogue
+
     load_catalogue()  # loaded once here; forked workers inherit it
     order = sorted(range(len(jobs)), key=lambda i: -jobs[i].size)
     context = multiprocessing.get_context("fork")
@@ -120,15 +128,26 @@ def lint_paths(
     """
     from pglint.layouts import find_sets
     from pglint.layouts.base import Reader
-    from pglint.sets import RunState, lint_set
 
-    active = select_rules(settings)
+    rules: list[ActiveRules] = []
+
+    def active() -> ActiveRules:
+        """The selected rules, resolved on first use (settings were checked when the
+        cached entries were written, so a run served from the cache needs none)."""
+        if not rules:
+            from pglint.engine import select_rules
+
+            rules.append(select_rules(settings))
+        return rules[0]
+
+    if cache is None:
+        active()  # bad rule names in the settings fail before any work
     files = discover([p for p in paths if p != "-"], settings.exclude)
     findings: list[Finding] = []
     count = 0
     if stdin is not None:
         text, error = decode(stdin, stdin_name)
-        findings.extend(lint_one(stdin_name, text, error, settings, active))
+        findings.extend(lint_one(stdin_name, text, error, settings, active()))
         count += 1
     requested = {f for f in files if only is None or f.resolve() in only}
     reader = Reader()
@@ -162,14 +181,19 @@ def lint_paths(
             else:
                 findings.extend(stored)
     workers = _workers(pending) if on_migration is None else 1
-    if workers > 1:
+    results: list[list[Finding]] = []
+    if not pending:
+        pass
+    elif workers > 1:
+        active()  # settings are checked here when the cache skipped it above
         results = _run_parallel(pending, settings, workers)
     else:
-        results = []
+        from pglint.sets import RunState, lint_set
+
         for job in pending:
             state = RunState(noted_layouts=set(job.noted), on_migration=on_migration)
             targets = None if job.targets is None else set(job.targets)
-            results.append(lint_set(job.migration_set, targets, settings, active, reader, state))
+            results.append(lint_set(job.migration_set, targets, settings, active(), reader, state))
     for number, (job, result) in enumerate(zip(pending, results, strict=True)):
         findings.extend(result)
         if cache is not None:
@@ -181,10 +205,12 @@ def lint_paths(
         key = cache.key().add(str(path)).add_text(text, error).hexdigest() if cache else ""
         stored = cache.get(f"file:{path}", key) if cache is not None else None
         if stored is None:
-            stored = lint_one(str(path), text, error, settings, active)
+            stored = lint_one(str(path), text, error, settings, active())
             if cache is not None:
                 cache.put(f"file:{path}", key, stored)
         findings.extend(stored)
         count += 1
+    if not rules and (cache is None or not cache.hits):
+        active()  # nothing was linted or served: still reject bad settings
     findings.sort(key=Finding.sort_key)
     return findings, count

@@ -189,3 +189,40 @@ def test_config_cache_dir_must_be_a_path(project: Path) -> None:
         os.chdir(old)
     assert result.exit_code == 2
     assert "cache-dir must be a folder path" in result.output
+
+
+def test_bad_settings_fail_with_the_cache_on(project: Path, tmp_path: Path) -> None:
+    for folder in ("migrations", "empty"):
+        (project / folder).mkdir(exist_ok=True)
+        old = Path.cwd()
+        os.chdir(project)
+        try:
+            result = CliRunner().invoke(
+                main, ["check", "--select", "no-such-rule", folder], env={"PGLINT_NO_CACHE": ""}
+            )
+        finally:
+            os.chdir(old)
+        assert result.exit_code == 2, folder
+        assert "unknown rule 'no-such-rule'" in result.output
+
+
+def test_a_run_served_from_the_cache_loads_neither_engine_nor_rules(project: Path) -> None:
+    import subprocess
+    import sys
+
+    script = (
+        "import sys\nfrom pglint.cli import main\n"
+        "try:\n    main(['check', '--exit-zero', 'migrations'])\n"
+        "except SystemExit:\n    pass\n"
+        "print('pglint.engine' in sys.modules, 'pglint.rules' in sys.modules, file=sys.stderr)\n"
+    )
+    env = {**os.environ, "PGLINT_NO_CACHE": ""}
+    runs = [
+        subprocess.run(
+            [sys.executable, "-c", script], cwd=project, env=env, capture_output=True, text=True
+        )
+        for _ in range(2)
+    ]
+    assert runs[0].stderr.split() == ["True", "True"]
+    assert runs[1].stderr.split() == ["False", "False"]
+    assert runs[0].stdout == runs[1].stdout
