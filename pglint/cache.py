@@ -21,7 +21,9 @@ import importlib.util
 import marshal
 import os
 import sys
+from collections.abc import Callable
 from enum import Enum
+from operator import attrgetter
 from pathlib import Path, PurePath
 
 from pglint import __version__
@@ -91,29 +93,36 @@ def code_fingerprint() -> str:
     return digest.hexdigest()
 
 
-_FIELDS: dict[type, tuple[str, ...]] = {}
+_FIELDS: dict[type, Callable[[object], tuple]] = {}
+_SIMPLE = (str, int, float, bool, type(None))
 
 
 def _plain(value: object) -> object:
     """A layout's dataclasses as nested tuples of strings and numbers, for hashing."""
-    if value is None or isinstance(value, (str, int, float)):
-        return value
     if isinstance(value, PurePath):
         return str(value)
     if isinstance(value, (list, tuple)):
-        return tuple(map(_plain, value))
+        return tuple(v if type(v) in _SIMPLE else _plain(v) for v in value)
     if isinstance(value, (set, frozenset)):
         return tuple(sorted(map(_plain, value), key=repr))
     if isinstance(value, dict):
         return tuple(sorted(((_plain(k), _plain(v)) for k, v in value.items()), key=repr))
     if isinstance(value, Enum):
         return value.value
-    names = _FIELDS.get(type(value))
-    if names is None:
+    if type(value) in _SIMPLE:
+        return value
+    fields_of = _FIELDS.get(type(value))
+    if fields_of is None:
         if not dataclasses.is_dataclass(value):
             raise TypeError(f"cannot key a {type(value).__name__}")
-        names = _FIELDS[type(value)] = tuple(f.name for f in dataclasses.fields(value))
-    return (type(value).__name__, *(_plain(getattr(value, name)) for name in names))
+        names = [f.name for f in dataclasses.fields(value)]
+        fields_of = _FIELDS[type(value)] = (
+            attrgetter(*names) if len(names) > 1 else (lambda v, name=names[0]: (getattr(v, name),))
+        )
+    return (
+        type(value).__name__,
+        *(v if type(v) in _SIMPLE else _plain(v) for v in fields_of(value)),
+    )
 
 
 class Key:
@@ -123,7 +132,8 @@ class Key:
         self._digest = hashlib.blake2b(run.encode(), digest_size=20)
 
     def add(self, value: object) -> Key:
-        self._digest.update(repr(_plain(value)).encode())
+        # Format 2 writes equal values as equal bytes (later formats share repeated objects).
+        self._digest.update(marshal.dumps(_plain(value), 2))
         self._digest.update(b"\0")
         return self
 
