@@ -46,6 +46,7 @@ def discover(
     """
     found: list[Path] = []
     seen: set[Path] = set()
+    endings = tuple(suffixes)
     for raw in paths:
         path = Path(raw)
         if path.is_dir():
@@ -55,15 +56,13 @@ def discover(
                     for d in dirs
                     if not d.startswith(".")
                     and d not in _SKIPPED_DIRS
-                    and not _excluded(Path(root, d), exclude)
+                    and not (exclude and _excluded(Path(root, d), exclude))
                 )
                 for name in sorted(files):
+                    if not name.endswith(endings):
+                        continue
                     candidate = Path(root, name)
-                    if (
-                        name.endswith(tuple(suffixes))
-                        and not _excluded(candidate, exclude)
-                        and candidate not in seen
-                    ):
+                    if not (exclude and _excluded(candidate, exclude)) and candidate not in seen:
                         if name.endswith(".py") and not is_python_migration(candidate):
                             continue
                         seen.add(candidate)

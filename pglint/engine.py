@@ -11,7 +11,8 @@ from pglint.config import ConfigError, Settings
 from pglint.findings import Finding, Severity
 from pglint.model.catalog import Catalog
 from pglint.model.effects import Analyser, Effect
-from pglint.model.statements import Statement
+from pglint.model.nodes import SUBTYPED_KINDS, statement_subtypes
+from pglint.model.statements import Node, Statement
 from pglint.rules import Catalogue, Rule, load_catalogue
 from pglint.rules.registry import Hit
 from pglint.sources import parse_part
@@ -48,6 +49,18 @@ class ActiveRule:
     severity: Severity
     options: Any
 
+    def wants(self, kind: str, subtypes: frozenset[str]) -> bool:
+        """Whether the check runs on a statement of this kind with these sub-kinds
+        (``kinds`` entries such as ``AlterTableStmt:AT_AddColumn``)."""
+        spec = self.rule.spec
+        if spec is None or not spec.kinds:
+            return True
+        for wanted in spec.kinds:
+            base, _, subtype = wanted.partition(":")
+            if base == kind and (not subtype or subtype in subtypes):
+                return True
+        return False
+
 
 @dataclass(slots=True)
 class ActiveRules:
@@ -57,14 +70,55 @@ class ActiveRules:
     by_kind: dict[str, list[ActiveRule]] = field(default_factory=dict)
     any_kind: list[ActiveRule] = field(default_factory=list)
     file_scope: list[ActiveRule] = field(default_factory=list)
-    _dispatch: dict[str, list[ActiveRule]] = field(default_factory=dict, repr=False)
+    _dispatch: dict[tuple[str, frozenset[str]], list[ActiveRule]] = field(
+        default_factory=dict, repr=False
+    )
+    _contexts: dict[int, _Contexts] = field(default_factory=dict, repr=False)
 
     def for_kind(self, kind: str) -> list[ActiveRule]:
-        """The checks for one statement kind (built once per kind, then reused)."""
-        found = self._dispatch.get(kind)
+        """The checks for one statement kind."""
+        return self.by_kind.get(kind, []) + self.any_kind
+
+    def for_statement(self, kind: str, node: Node) -> list[ActiveRule]:
+        """The checks for one statement: by its kind and sub-kinds (built once per pair)."""
+        subtypes = statement_subtypes(kind, node) if kind in SUBTYPED_KINDS else _NONE
+        key = (kind, subtypes)
+        found = self._dispatch.get(key)
         if found is None:
-            found = self._dispatch[kind] = self.by_kind.get(kind, []) + self.any_kind
+            found = [entry for entry in self.for_kind(kind) if entry.wants(kind, subtypes)]
+            self._dispatch[key] = found
         return found
+
+    def contexts(self, settings: Settings, catalog: Catalog) -> _Contexts:
+        """The checks' contexts for a catalog, kept while it is in use (a set's up parts
+        share one catalog; each down part has a copy of its own)."""
+        found = self._contexts.get(id(catalog))
+        if found is None or found.catalog is not catalog or found.settings is not settings:
+            if len(self._contexts) >= 4:
+                self._contexts.clear()
+            found = self._contexts[id(catalog)] = _Contexts(self, settings, catalog)
+        return found
+
+
+_NONE: frozenset[str] = frozenset()
+
+
+class _Contexts(dict[str, Context]):
+    """Rule name → its :class:`Context` on one catalog, made on first use."""
+
+    __slots__ = ("active", "catalog", "settings")
+
+    def __init__(self, active: ActiveRules, settings: Settings, catalog: Catalog) -> None:
+        super().__init__()
+        self.active = active
+        self.settings = settings
+        self.catalog = catalog
+
+    def __missing__(self, name: str) -> Context:
+        settings = self.settings
+        options = self.active.by_name[name].options
+        made = self[name] = Context(settings.pg_version, options, self.catalog, settings)
+        return made
 
 
 def build_options(rule: Rule, raw: dict[str, Any] | None) -> Any:
@@ -133,7 +187,7 @@ def select_rules(settings: Settings, catalogue: Catalogue | None = None) -> Acti
         if rule.scope == "file":
             active.file_scope.append(entry)
         elif rule.spec and rule.spec.kinds:
-            for kind in rule.spec.kinds:
+            for kind in dict.fromkeys(k.partition(":")[0] for k in rule.spec.kinds):
                 active.by_kind.setdefault(kind, []).append(entry)
         else:
             active.any_kind.append(entry)
@@ -169,47 +223,25 @@ def run_checks(
     """
     source = SourceText(path, text)
     analyser = analyser or Analyser(settings.pg_version, settings.assume_in_transaction)
+    contexts = active.contexts(settings, analyser.catalog)
     raws: list[_Raw] = []
-    contexts: dict[str, Context] = {}
-
-    def context(entry: ActiveRule) -> Context:
-        ctx = contexts.get(entry.rule.name)
-        if ctx is None:
-            ctx = Context(settings.pg_version, entry.options, analyser.catalog, settings)
-            contexts[entry.rule.name] = ctx
-        return ctx
-
-    def record(entry: ActiveRule, hits: Iterator[Hit], default: Effect | None) -> None:
-        for hit in hits:
-            effect = hit.effect or default
-            if effect is None:
-                continue
-            statement = effect.statement
-            start = statement.offset_of(hit.at) if hit.at is not None else statement.start
-            end = statement.offset_of(hit.end_at) if hit.end_at is not None else statement.end
-            raws.append(
-                _Raw(
-                    entry.rule.name,
-                    entry.severity,
-                    hit.message,
-                    hit.help or entry.rule.help,
-                    start,
-                    max(end, start + 1),
-                    statement,
-                )
-            )
-
     effects: list[Effect] = []
     for effect in analyser.effects(parsed.statements):
         effects.append(effect)
         if on_effect is not None:
             on_effect(effect)
-        for entry in active.for_kind(effect.kind):
-            record(entry, entry.rule.fn(effect, context(entry)), effect)  # type: ignore[misc]
+        statement = effect.statement
+        for entry in active.for_statement(statement.kind, statement.node):
+            rule = entry.rule
+            for hit in rule.fn(effect, contexts[rule.name]):  # type: ignore[misc]
+                raws.append(_raw(entry, hit, hit.effect or effect))
     if active.file_scope:
         view = FileView(path, tuple(effects), analyser.open_explicit_transaction, text)
         for entry in active.file_scope:
-            record(entry, entry.rule.fn(view, context(entry)), None)  # type: ignore[misc]
+            rule = entry.rule
+            for hit in rule.fn(view, contexts[rule.name]):  # type: ignore[misc]
+                if hit.effect is not None:
+                    raws.append(_raw(entry, hit, hit.effect))
     syntax = active.by_name["syntax-error"]
     for problem in parsed.problems:
         raws.append(
@@ -226,6 +258,23 @@ def run_checks(
     if directives is None:
         directives = find_directives(text)
     return _finish(source, raws, directives, active, part)
+
+
+def _raw(entry: ActiveRule, hit: Hit, effect: Effect) -> _Raw:
+    """A hit on ``effect``'s statement, located in the file."""
+    statement = effect.statement
+    start = statement.offset_of(hit.at) if hit.at is not None else statement.start
+    end = statement.offset_of(hit.end_at) if hit.end_at is not None else statement.end
+    rule = entry.rule
+    return _Raw(
+        rule.name,
+        entry.severity,
+        hit.message,
+        hit.help or rule.help,
+        start,
+        max(end, start + 1),
+        statement,
+    )
 
 
 def _finish(

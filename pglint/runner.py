@@ -62,14 +62,23 @@ def _workers(jobs: list[_Job]) -> int:
     return max(1, min(os.cpu_count() or 1, len(jobs)))
 
 
-def _lint_job(settings: Settings, job: _Job) -> list[Finding]:
-    from pglint.engine import select_rules
+#: What forked workers inherit from the parallel run under way: its settings, rules and
+#: jobs. Only job numbers go through the pipe (pickling a set costs more than linting a
+#: small one).
+_inherited: tuple[Settings, ActiveRules, list[_Job]] | None = None
+
+
+def _lint_job(number: int) -> list[Finding]:
+    """The findings of job ``number`` of the parallel run under way (in a forked worker)."""
     from pglint.layouts.base import Reader
     from pglint.sets import RunState, lint_set
 
+    assert _inherited is not None
+    settings, active, jobs = _inherited
+    job = jobs[number]
     state = RunState(noted_layouts=set(job.noted))
     targets = None if job.targets is None else set(job.targets)
-    return lint_set(job.migration_set, targets, settings, select_rules(settings), Reader(), state)
+    return lint_set(job.migration_set, targets, settings, active, Reader(), state)
 
 
 def _job_slot(job: _Job) -> str:
@@ -93,20 +102,35 @@ def _job_key(cache: ResultCache, job: _Job, reader: Reader) -> str:
     return key.hexdigest()
 
 
+#: Collector thresholds of a worker (the default first one is 700 allocations).
+_WORKER_GC = (10_000, 20, 100)
+
+
 def _run_parallel(jobs: list[_Job], settings: Settings, workers: int) -> list[list[Finding]]:
     """Each job's findings, linted in worker processes, largest first so that the cores
     finish together."""
+    global _inherited
+    import gc
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
-    from pglint.rules import load_catalogue
+    from pglint.engine import select_rules
 
-    load_catalogue()  # loaded once here; forked workers inherit it
     order = sorted(range(len(jobs)), key=lambda i: -jobs[i].size)
     context = multiprocessing.get_context("fork")
-    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-        done = pool.map(_lint_job, [settings] * len(order), [jobs[i] for i in order])
-        results: dict[int, list[Finding]] = dict(zip(order, done, strict=True))
+    _inherited = (settings, select_rules(settings), jobs)  # the catalogue is loaded here too
+    # The workers' garbage collections need not scan what they inherit (nor copy the
+    # memory pages it is on), and run less often: parse trees are many small containers.
+    gc.freeze()
+    try:
+        with ProcessPoolExecutor(
+            workers, context, initializer=gc.set_threshold, initargs=_WORKER_GC
+        ) as pool:
+            done = pool.map(_lint_job, order)
+            results: dict[int, list[Finding]] = dict(zip(order, done, strict=True))
+    finally:
+        gc.unfreeze()
+        _inherited = None
     return [results[i] for i in range(len(jobs))]
 
 

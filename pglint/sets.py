@@ -18,7 +18,7 @@ from pglint.findings import Finding
 from pglint.layouts.base import Migration, MigrationSet, Part, Reader
 from pglint.model.catalog import Catalog
 from pglint.model.effects import Analyser, Effect
-from pglint.model.snapshot import differences, snapshot
+from pglint.model.snapshot import changes as rollback_changes
 from pglint.rules.registry import Hit
 from pglint.sources import parse_part
 from pglint.sources.directives import Directive, find_directives
@@ -264,7 +264,7 @@ def _migration_checks(
         )
         if before is not None and all(r.readable for r in (*up, *down)):
             relations = _relations(up) | _relations(down)
-            changes = tuple(differences(snapshot(before, relations), snapshot(after_up, relations)))
+            changes = tuple(rollback_changes(before, after_up, relations))
     first = False
     if not mset.supports_rollback and mset.layout not in state.noted_layouts:
         state.noted_layouts.add(mset.layout)

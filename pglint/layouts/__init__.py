@@ -8,6 +8,7 @@ that holds a tool's migrations, recognises the tool, and returns ordered
 from __future__ import annotations
 
 import importlib
+import os
 import re
 from collections.abc import Iterable
 from functools import cache
@@ -49,9 +50,10 @@ def set_root(path: Path) -> Path:
     if path.name in FOLDER_FILES:
         return parent.parent
     # sqitch: deploy/<change>.sql, and deploy/<dir>/<change>.sql for change names with "/".
-    for ancestor in path.parents:
-        if ancestor.name in SQITCH_DIRS and (ancestor.parent / "sqitch.plan").is_file():
-            return ancestor.parent
+    if not SQITCH_DIRS.isdisjoint(path.parts[:-1]):
+        for ancestor in path.parents:
+            if ancestor.name in SQITCH_DIRS and (ancestor.parent / "sqitch.plan").is_file():
+                return ancestor.parent
     # Versioned folders (v1.0/, v1.1/, …, each holding that version's scripts) are one set,
     # ordered by version: the scripts of v1.1 run against the schema v1.0 built.
     if _VERSION_DIR.fullmatch(parent.name) and path.suffix == ".sql":
@@ -74,12 +76,30 @@ def detect(root: Path, files: list[Path], reader: Reader, forced: str | None = N
 
 def sql_files_in(root: Path) -> list[Path]:
     """Every .sql file of a set root: its own files and those one folder down."""
-    found = [p for p in root.glob("*.sql") if p.is_file()]
-    found += [p for p in root.glob("*/*.sql") if p.is_file() and set_root(p) == root]
+    found: list[Path] = []
+    for entry in _entries(root):
+        if entry.name.endswith(".sql") and entry.is_file():
+            found.append(root / entry.name)
+        elif entry.is_dir():
+            folder = root / entry.name
+            for inner in _entries(folder):
+                if inner.name.endswith(".sql") and inner.is_file():
+                    path = folder / inner.name
+                    if set_root(path) == root:
+                        found.append(path)
     if (root / "sqitch.plan").is_file():
         for name in sorted(SQITCH_DIRS):
             found += [p for p in root.glob(f"{name}/*/**/*.sql") if p.is_file()]
     return sorted(set(found))
+
+
+def _entries(folder: Path) -> list[os.DirEntry[str]]:
+    """The entries of a folder (none if it cannot be listed), like ``Path.glob`` sees them."""
+    try:
+        with os.scandir(folder) as entries:
+            return list(entries)
+    except OSError:
+        return []
 
 
 def find_sets(

@@ -36,8 +36,11 @@ def range_name(range_var: Node) -> tuple[str | None, str]:
     return range_var.get("schemaname"), range_var.get("relname", "")
 
 
-@dataclass(slots=True)
+@dataclass(frozen=True, slots=True)
 class Column:
+    """A table's column. Columns and constraints never change in place (a change puts a
+    new one in the table's place), so copies of a table share them."""
+
     name: str
     type: TypeRef | None
     not_null: bool = False
@@ -45,7 +48,7 @@ class Column:
     references: str | None = None
 
 
-@dataclass(slots=True)
+@dataclass(frozen=True, slots=True)
 class Constraint:
     name: str | None
     kind: str  # CONSTR_CHECK, CONSTR_FOREIGN, CONSTR_UNIQUE, CONSTR_PRIMARY, CONSTR_EXCLUSION
@@ -369,31 +372,34 @@ def constraint_name(table: Table, con: Constraint) -> str | None:
 
 def _copy_table(t: Table) -> Table:
     table = _shallow(t)
-    table.columns = {key: _shallow(c) for key, c in t.columns.items()}
-    table.constraints = [_shallow(c) for c in t.constraints]
+    table.columns = dict(t.columns)
+    table.constraints = list(t.constraints)
     return table
 
 
 def _column_from_def(coldef: Node) -> tuple[Column, list[Constraint]]:
     type_name = coldef.get("typeName")
-    column = Column(coldef.get("colname", ""), type_ref(type_name) if type_name else None)
+    name = coldef.get("colname", "")
+    column_type = type_ref(type_name) if type_name else None
+    not_null = has_default = False
+    references: str | None = None
     constraints: list[Constraint] = []
     for wrapped in coldef.get("constraints", ()):
         con = wrapped.get("Constraint", {})
         contype = con.get("contype")
         if contype in ("CONSTR_NOTNULL", "CONSTR_PRIMARY"):
-            column.not_null = True
+            not_null = True
         if contype in ("CONSTR_DEFAULT", "CONSTR_IDENTITY", "CONSTR_GENERATED"):
-            column.has_default = True
+            has_default = True
         if contype == "CONSTR_FOREIGN":
             pk = con.get("pktable", {})
-            column.references = qualified(*range_name(pk))
+            references = qualified(*range_name(pk))
         if contype in ("CONSTR_CHECK", "CONSTR_FOREIGN", "CONSTR_UNIQUE", "CONSTR_PRIMARY"):
             constraints.append(
                 Constraint(
                     con.get("conname"),
                     contype,
-                    (column.name,),
+                    (name,),
                     not con.get("skip_validation", False),
                     not_null_column=not_null_check_column(con.get("raw_expr"))
                     if contype == "CONSTR_CHECK"
@@ -404,9 +410,9 @@ def _column_from_def(coldef: Node) -> tuple[Column, list[Constraint]]:
                     expr=con.get("raw_expr") if contype == "CONSTR_CHECK" else None,
                 )
             )
-    if column.type is not None and column.type.name in ("serial", "bigserial", "smallserial"):
-        column.has_default = column.not_null = True
-    return column, constraints
+    if column_type is not None and column_type.name in ("serial", "bigserial", "smallserial"):
+        has_default = not_null = True
+    return Column(name, column_type, not_null, has_default, references), constraints
 
 
 def not_null_check_column(expr: Node | None) -> str | None:
@@ -489,7 +495,7 @@ def _create_table(catalog: Catalog, node: Node, new: bool) -> None:
             if con.kind == "CONSTR_PRIMARY":
                 for col in con.columns:
                     if col in table.columns:
-                        table.columns[col].not_null = True
+                        table.columns[col] = replace(table.columns[col], not_null=True)
 
 
 def query_relations(query: object) -> tuple[str, ...]:
@@ -565,21 +571,18 @@ def _alter_table(catalog: Catalog, node: Node, new: bool) -> None:
             col = table.columns.get(cmd.get("name", ""))
             type_name = definition["ColumnDef"].get("typeName")
             if col is not None and type_name:
-                col.type = type_ref(type_name)
-        elif subtype == "AT_SetNotNull":
+                table.columns[col.name] = replace(col, type=type_ref(type_name))
+        elif subtype in ("AT_SetNotNull", "AT_DropNotNull"):
             col = table.columns.get(cmd.get("name", ""))
             if col is not None:
-                col.not_null = True
-        elif subtype == "AT_DropNotNull":
-            col = table.columns.get(cmd.get("name", ""))
-            if col is not None:
-                col.not_null = False
+                table.columns[col.name] = replace(col, not_null=subtype == "AT_SetNotNull")
         elif subtype == "AT_AddConstraint" and "Constraint" in definition:
             table.constraints.append(_constraint(definition["Constraint"]))
         elif subtype == "AT_ValidateConstraint":
-            for con in table.constraints:
-                if con.name == cmd.get("name"):
-                    con.valid = True
+            name = cmd.get("name")
+            table.constraints = [
+                replace(c, valid=True) if c.name == name else c for c in table.constraints
+            ]
         elif subtype == "AT_DropConstraint":
             name = cmd.get("name")
             dropped = [c for c in table.constraints if constraint_name(table, c) == name]
@@ -590,7 +593,7 @@ def _alter_table(catalog: Catalog, node: Node, new: bool) -> None:
                 if con.kind == "CONSTR_FOREIGN" and con.name is None and len(con.columns) == 1:
                     column = table.columns.get(con.columns[0])
                     if column is not None:
-                        column.references = None
+                        table.columns[column.name] = replace(column, references=None)
         elif subtype == "AT_AttachPartition":
             part = definition.get("PartitionCmd", {})
             child = catalog.table_of(part.get("name", {}))
@@ -623,7 +626,7 @@ def _rename(catalog: Catalog, node: Node, new: bool) -> None:
         return
     column = table.columns.pop(node.get("subname", ""), None)
     if column is not None:
-        column.name = node.get("newname", column.name)
+        column = replace(column, name=node.get("newname", column.name))
         table.columns[column.name] = column
 
 
@@ -650,9 +653,14 @@ def _rename_relation(catalog: Catalog, relation: Node, newname: str) -> None:
             # constraint or column locks the table under its new name).
             if any(map(follows, (*other.constraints, *other.columns.values()))):
                 other = catalog.writable(other)
-                for item in (*other.constraints, *other.columns.values()):
-                    if follows(item):
-                        item.references = table.qualified
+                other.constraints = [
+                    replace(c, references=table.qualified) if follows(c) else c
+                    for c in other.constraints
+                ]
+                other.columns = {
+                    key: replace(c, references=table.qualified) if follows(c) else c
+                    for key, c in other.columns.items()
+                }
         for key, index in list(catalog.indexes.items()):
             if _plain_name(index.table) == _plain_name(old):
                 catalog.indexes[key] = replace(index, table=table.qualified)
@@ -866,9 +874,10 @@ def _retype_columns(catalog: Catalog, old: str, new: str) -> None:
         if names:
             table = catalog.writable(table)
             for column in names:
-                ref = table.columns[column].type
-                assert ref is not None
-                table.columns[column].type = replace(ref, name=name, schema=schema or None)
+                col = table.columns[column]
+                assert col.type is not None
+                retyped = replace(col.type, name=name, schema=schema or None)
+                table.columns[column] = replace(col, type=retyped)
 
 
 def _object_event(catalog: Catalog, event: Event, new: bool) -> None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from typing import Any
 
 from pglint.model.catalog import (
     Catalog,
@@ -84,6 +85,13 @@ class Effect:
     tool_transaction: bool = False
     #: The whole file, for the few questions that look ahead (:class:`FileFacts`).
     file: FileFacts | None = field(default=None, repr=False, compare=False)
+    #: Touches of relations that existed before this migration.
+    existing: tuple[Touch, ...] = field(init=False, repr=False, compare=False)
+    #: Facts rules derive from the effect, computed once on first use (like Statement.memo).
+    memo: dict[str, Any] = field(default_factory=dict, init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "existing", tuple(t for t in self.touches if not t.new))
 
     @property
     def kind(self) -> str:
@@ -92,11 +100,6 @@ class Effect:
     @property
     def node(self) -> Node:
         return self.statement.node
-
-    @property
-    def existing(self) -> tuple[Touch, ...]:
-        """Touches of relations that existed before this migration."""
-        return tuple(t for t in self.touches if not t.new)
 
     @property
     def lock(self) -> LockMode | None:

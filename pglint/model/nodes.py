@@ -79,3 +79,26 @@ def mentions(statement: Statement, *words: str) -> bool:
     if lowered is None:
         lowered = memo["lower"] = statement.text.lower()
     return any(word in lowered for word in words)
+
+
+#: The statement kinds that have sub-kinds (see :func:`statement_subtypes`), and the field
+#: naming them: ALTER TABLE's are in its commands, the others' in one field.
+SUBTYPED_KINDS = ("AlterTableStmt", "DropStmt", "RenameStmt")
+_SUBTYPE_FIELDS = {"DropStmt": "removeType", "RenameStmt": "renameType"}
+
+
+def statement_subtypes(kind: str, node: Node) -> frozenset[str]:
+    """The sub-kinds of a statement that checks select on (``@check`` kinds such as
+    ``AlterTableStmt:AT_AddColumn``).
+
+    The subtypes of an ``ALTER TABLE``'s commands (``AT_AddColumn``), the object type
+    of a ``DROP`` or ``RENAME`` (``OBJECT_INDEX``); empty for every other statement.
+    """
+    if kind == "AlterTableStmt":
+        return frozenset(
+            cmd.get("AlterTableCmd", {}).get("subtype", "") for cmd in node.get("cmds", ()) or ()
+        )
+    field = _SUBTYPE_FIELDS.get(kind)
+    if field is None:
+        return frozenset()
+    return frozenset((node.get(field, ""),))

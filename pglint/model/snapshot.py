@@ -7,7 +7,9 @@ back, a table the down dropped that the up never created.
 
 from __future__ import annotations
 
-from pglint.model.catalog import Catalog
+from collections.abc import Iterable
+
+from pglint.model.catalog import Catalog, Index, Table
 
 #: Object key → (relation it belongs to, or "" for schema-wide objects; description).
 Snapshot = dict[str, tuple[str, str]]
@@ -23,12 +25,51 @@ def snapshot(catalog: Catalog, relations: set[str] | None = None) -> Snapshot:
     With ``relations``, tables and indexes of other relations are left out (schema-wide
     objects are always in), which keeps per-migration snapshots cheap on long histories.
     """
+    return _facts(catalog, None, relations)
+
+
+def changes(before: Catalog, after: Catalog, relations: set[str] | None = None) -> list[str]:
+    """``differences(snapshot(before, relations), snapshot(after, relations))``, found by
+    describing only the objects that may differ.
+
+    ``after`` is a copy of ``before`` (:meth:`Catalog.copy`) changed by a migration: the
+    tables, columns and indexes it has not changed are the very objects ``before`` holds,
+    and the types, sequences and functions both have are described alike.
+    """
+    return differences(_facts(before, after, relations), _facts(after, before, relations))
+
+
+def _facts(catalog: Catalog, other: Catalog | None, relations: set[str] | None) -> Snapshot:
+    """The snapshot of ``catalog``, less the objects it shares with ``other``."""
+    tables: Iterable[tuple[str, Table]] = catalog.tables.items()
+    indexes: Iterable[tuple[str, Index]] = catalog.indexes.items()
+    types: Iterable[str] = catalog.types
+    enums: Iterable[tuple[str, list[str]]] = catalog.enums.items()
+    sequences: Iterable[str] = catalog.sequences
+    functions: Iterable[str] = catalog.functions
+    if other is not None:
+        tables = [(k, t) for k, t in tables if other.tables.get(k) is not t]
+        indexes = [(k, i) for k, i in indexes if other.indexes.get(k) is not i]
+        changed = catalog.types.keys() ^ other.types.keys()
+        changed.update(
+            k
+            for k in catalog.enums.keys() | other.enums.keys()
+            if catalog.enums.get(k) != other.enums.get(k)
+        )
+        types = [k for k in types if k in changed]
+        enums = [(k, v) for k, v in enums if k in changed]
+        sequences = catalog.sequences.keys() - other.sequences.keys()
+        functions = catalog.functions.keys() - other.functions.keys()
     facts: Snapshot = {}
-    for key, table in catalog.tables.items():
+    for key, table in tables:
         if not _wanted(key, relations):
             continue
         facts[f"{table.kind} {key}"] = (key, "")
+        twin = other.tables.get(key) if other is not None else None
+        shared = twin.columns if twin is not None else {}
         for column in table.columns.values():
+            if shared.get(column.name) is column:
+                continue  # columns never change in place: the same one is described alike
             detail = str(column.type) if column.type else "?"
             if column.not_null:
                 detail += " NOT NULL"
@@ -39,17 +80,17 @@ def snapshot(catalog: Catalog, relations: set[str] | None = None) -> Snapshot:
                     key,
                     con.kind.removeprefix("CONSTR_").lower(),
                 )
-    for key, index in catalog.indexes.items():
+    for key, index in indexes:
         if not _wanted(index.table, relations):
             continue
         facts[f"index {key}"] = (index.table, f"on {index.table} ({', '.join(index.columns)})")
-    for key in catalog.types:
+    for key in types:
         facts[f"type {key}"] = ("", "")
-    for key, values in catalog.enums.items():
+    for key, values in enums:
         facts[f"type {key}"] = ("", "enum (" + ", ".join(values) + ")")
-    for key in catalog.sequences:
+    for key in sequences:
         facts[f"sequence {key}"] = ("", "")
-    for key in catalog.functions:
+    for key in functions:
         facts[f"function {key}"] = ("", "")
     return facts
 

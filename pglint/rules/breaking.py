@@ -155,7 +155,7 @@ def ban_drop_database(effect: Effect, ctx: Context) -> Iterator[Hit]:
     )
 
 
-@check("ban-drop-table", kinds=("DropStmt",))
+@check("ban-drop-table", kinds=("DropStmt:OBJECT_TABLE", "DropStmt:OBJECT_FOREIGN_TABLE"))
 def ban_drop_table(effect: Effect, ctx: Context) -> Iterator[Hit]:
     objects = _known(effect, ctx)
     if objects is None:
@@ -187,7 +187,7 @@ def ban_drop_table(effect: Effect, ctx: Context) -> Iterator[Hit]:
     yield Hit(message)
 
 
-@check("ban-drop-view", kinds=("DropStmt",))
+@check("ban-drop-view", kinds=("DropStmt:OBJECT_VIEW", "DropStmt:OBJECT_MATVIEW"))
 def ban_drop_view(effect: Effect, ctx: Context) -> Iterator[Hit]:
     objects = _known(effect, ctx)
     if objects is None:
@@ -214,7 +214,7 @@ def ban_drop_view(effect: Effect, ctx: Context) -> Iterator[Hit]:
     yield Hit(message)
 
 
-@check("ban-drop-sequence", kinds=("DropStmt",))
+@check("ban-drop-sequence", kinds=("DropStmt:OBJECT_SEQUENCE",))
 def ban_drop_sequence(effect: Effect, ctx: Context) -> Iterator[Hit]:
     objects = _known(effect, ctx)
     if objects is None:
@@ -267,7 +267,14 @@ def _first_location(found: list[tuple[str, Node | None]]) -> int | None:
     return None
 
 
-@check("ban-drop-type", kinds=("DropStmt",))
+#: DROP TYPE, and DROP of what a type is used with (see :func:`_drop_type_support`).
+_DROP_TYPE_KINDS = tuple(
+    f"DropStmt:{o}"
+    for o in ("OBJECT_TYPE", "OBJECT_CAST", "OBJECT_OPERATOR", "OBJECT_OPCLASS", "OBJECT_OPFAMILY")
+)
+
+
+@check("ban-drop-type", kinds=_DROP_TYPE_KINDS)
 def ban_drop_type(effect: Effect, ctx: Context) -> Iterator[Hit]:
     objects = _known(effect, ctx)
     if objects is not None:
@@ -275,7 +282,7 @@ def ban_drop_type(effect: Effect, ctx: Context) -> Iterator[Hit]:
         yield from _drop_type_support(effect, objects)
 
 
-@check("ban-drop-domain", kinds=("DropStmt",))
+@check("ban-drop-domain", kinds=("DropStmt:OBJECT_DOMAIN",))
 def ban_drop_domain(effect: Effect, ctx: Context) -> Iterator[Hit]:
     objects = _known(effect, ctx)
     if objects is not None:
@@ -355,7 +362,7 @@ def _drop_type_support(effect: Effect, objects: _Known) -> Iterator[Hit]:
         yield Hit(message)
 
 
-@check("ban-drop-schema", kinds=("DropStmt",))
+@check("ban-drop-schema", kinds=("DropStmt:OBJECT_SCHEMA",))
 def ban_drop_schema(effect: Effect, ctx: Context) -> Iterator[Hit]:
     objects = _known(effect, ctx)
     if objects is None:
@@ -379,7 +386,7 @@ def ban_drop_schema(effect: Effect, ctx: Context) -> Iterator[Hit]:
     yield Hit(message)
 
 
-@check("ban-drop-extension", kinds=("DropStmt",))
+@check("ban-drop-extension", kinds=("DropStmt:OBJECT_EXTENSION",))
 def ban_drop_extension(effect: Effect, ctx: Context) -> Iterator[Hit]:
     objects = _known(effect, ctx)
     if objects is None:
@@ -412,7 +419,7 @@ _FUNCTION_WORDS = {
 }
 
 
-@check("ban-drop-function", kinds=("DropStmt",))
+@check("ban-drop-function", kinds=tuple(f"DropStmt:{o}" for o in _FUNCTION_WORDS))
 def ban_drop_function(effect: Effect, ctx: Context) -> Iterator[Hit]:
     objects = _known(effect, ctx)
     if objects is None:
@@ -512,7 +519,7 @@ def _domain_cmd(effect: Effect, ctx: Context, subtype: str) -> str | None:
     return ".".join(names)
 
 
-@check("ban-drop-column", kinds=("AlterTableStmt",))
+@check("ban-drop-column", kinds=("AlterTableStmt:AT_DropColumn",))
 def ban_drop_column(effect: Effect, ctx: Context) -> Iterator[Hit]:
     for c in _alter_cmds(effect, ctx, ("AT_DropColumn",)):
         if c.column_new():
@@ -534,7 +541,7 @@ def ban_drop_column(effect: Effect, ctx: Context) -> Iterator[Hit]:
         yield Hit(message, at=c.relation.get("location"))
 
 
-@check("ban-drop-not-null", kinds=("AlterTableStmt", "AlterDomainStmt"))
+@check("ban-drop-not-null", kinds=("AlterTableStmt:AT_DropNotNull", "AlterDomainStmt"))
 def ban_drop_not_null(effect: Effect, ctx: Context) -> Iterator[Hit]:
     for c in _alter_cmds(effect, ctx, ("AT_DropNotNull",)):
         key = ("notnull", c.table, c.name)
@@ -554,7 +561,7 @@ def ban_drop_not_null(effect: Effect, ctx: Context) -> Iterator[Hit]:
         )
 
 
-@check("ban-drop-default", kinds=("AlterTableStmt", "AlterDomainStmt"))
+@check("ban-drop-default", kinds=("AlterTableStmt:AT_ColumnDefault", "AlterDomainStmt"))
 def ban_drop_default(effect: Effect, ctx: Context) -> Iterator[Hit]:
     for c in _alter_cmds(effect, ctx, ("AT_ColumnDefault",)):
         definition = c.cmd.get("def")
@@ -580,7 +587,7 @@ def ban_drop_default(effect: Effect, ctx: Context) -> Iterator[Hit]:
         )
 
 
-@check("ban-drop-generated-expression", kinds=("AlterTableStmt",))
+@check("ban-drop-generated-expression", kinds=("AlterTableStmt:AT_DropExpression",))
 def ban_drop_generated_expression(effect: Effect, ctx: Context) -> Iterator[Hit]:
     for c in _alter_cmds(effect, ctx, ("AT_DropExpression",)):
         if c.column_new():
@@ -617,7 +624,14 @@ _CONSTRAINT_LOSS = {
 }
 
 
-@check("ban-drop-constraint", kinds=("AlterTableStmt", "AlterDomainStmt"))
+@check(
+    "ban-drop-constraint",
+    kinds=(
+        "AlterTableStmt:AT_DropConstraint",
+        "AlterTableStmt:AT_AlterConstraint",
+        "AlterDomainStmt",
+    ),
+)
 def ban_drop_constraint(effect: Effect, ctx: Context) -> Iterator[Hit]:
     for c in _alter_cmds(effect, ctx, ("AT_DropConstraint",)):
         key = ("constraint", c.table, c.name)
@@ -676,10 +690,12 @@ def _identity_generated(cmd: Node) -> tuple[str | None, int | None]:
     return None, None
 
 
-@check("ban-alter-identity", kinds=("AlterTableStmt",))
+_IDENTITY_COMMANDS = ("AT_AddIdentity", "AT_SetIdentity", "AT_DropIdentity")
+
+
+@check("ban-alter-identity", kinds=tuple(f"AlterTableStmt:{c}" for c in _IDENTITY_COMMANDS))
 def ban_alter_identity(effect: Effect, ctx: Context) -> Iterator[Hit]:
-    subtypes = ("AT_AddIdentity", "AT_SetIdentity", "AT_DropIdentity")
-    for c in _alter_cmds(effect, ctx, subtypes):
+    for c in _alter_cmds(effect, ctx, _IDENTITY_COMMANDS):
         if c.column_new():
             continue
         column = f"{c.shown}.{c.name}"

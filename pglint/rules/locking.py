@@ -125,6 +125,10 @@ def _table_constraints(node: Node) -> Iterator[tuple[str, Node, Node]]:
                     yield subtype, cmd, wrapped["Constraint"]
 
 
+#: ALTER TABLEs that may add a constraint: ADD CONSTRAINT, or ADD COLUMN with column constraints.
+_ADD_CONSTRAINT = ("AlterTableStmt:AT_AddConstraint", "AlterTableStmt:AT_AddColumn")
+
+
 def _column_default(coldef: Node) -> Node | None:
     """The non-NULL default expression of a ``ColumnDef``, if it has one."""
     for wrapped in coldef.get("constraints", ()) or ():
@@ -215,7 +219,7 @@ def require_concurrent_index_creation(effect: Effect, ctx: Context) -> Iterator[
 # --- require-concurrent-index-deletion -------------------------------------------------------
 
 
-@check("require-concurrent-index-deletion", kinds=("DropStmt",))
+@check("require-concurrent-index-deletion", kinds=("DropStmt:OBJECT_INDEX",))
 def require_concurrent_index_deletion(effect: Effect, ctx: Context) -> Iterator[Hit]:
     node = effect.node
     if node.get("removeType") != "OBJECT_INDEX" or node.get("concurrent"):
@@ -312,7 +316,7 @@ def require_concurrent_reindex(effect: Effect, ctx: Context) -> Iterator[Hit]:
 # --- require-concurrent-partition-detach -----------------------------------------------------
 
 
-@check("require-concurrent-partition-detach", kinds=("AlterTableStmt",))
+@check("require-concurrent-partition-detach", kinds=("AlterTableStmt:AT_DetachPartition",))
 def require_concurrent_partition_detach(effect: Effect, ctx: Context) -> Iterator[Hit]:
     node = effect.node
     relation = node.get("relation", {})
@@ -351,7 +355,12 @@ def require_concurrent_partition_detach(effect: Effect, ctx: Context) -> Iterato
 
 @check(
     "ban-concurrent-index-creation-in-transaction",
-    kinds=("IndexStmt", "DropStmt", "ReindexStmt", "AlterTableStmt"),
+    kinds=(
+        "IndexStmt",
+        "DropStmt:OBJECT_INDEX",
+        "ReindexStmt",
+        "AlterTableStmt:AT_DetachPartition",
+    ),
 )
 def ban_concurrent_index_creation_in_transaction(effect: Effect, ctx: Context) -> Iterator[Hit]:
     if effect.transactional:
@@ -389,7 +398,7 @@ def ban_concurrent_index_creation_in_transaction(effect: Effect, ctx: Context) -
 # --- disallowed-unique-constraint ------------------------------------------------------------
 
 
-@check("disallowed-unique-constraint", kinds=("AlterTableStmt",))
+@check("disallowed-unique-constraint", kinds=_ADD_CONSTRAINT)
 def disallowed_unique_constraint(effect: Effect, ctx: Context) -> Iterator[Hit]:
     node = effect.node
     table = _existing_touch(effect, node.get("relation", {}))
@@ -536,7 +545,7 @@ def _validate_hit(view: FileView, effect: Effect, table: Touch, name: str, added
 # --- adding-foreign-key-constraint -----------------------------------------------------------
 
 
-@check("adding-foreign-key-constraint", kinds=("AlterTableStmt",))
+@check("adding-foreign-key-constraint", kinds=_ADD_CONSTRAINT)
 def adding_foreign_key_constraint(effect: Effect, ctx: Context) -> Iterator[Hit]:
     node = effect.node
     table = _existing_touch(effect, node.get("relation", {}))
@@ -590,7 +599,7 @@ def adding_foreign_key_constraint(effect: Effect, ctx: Context) -> Iterator[Hit]
 # --- adding-exclusion-constraint -------------------------------------------------------------
 
 
-@check("adding-exclusion-constraint", kinds=("AlterTableStmt",))
+@check("adding-exclusion-constraint", kinds=_ADD_CONSTRAINT)
 def adding_exclusion_constraint(effect: Effect, ctx: Context) -> Iterator[Hit]:
     node = effect.node
     table = _existing_touch(effect, node.get("relation", {}))
@@ -1060,8 +1069,9 @@ def _constraint_features(con: Node, table_level: bool) -> Iterator[tuple[Feature
 
 
 #: Found anywhere in a statement (expressions, WITH clauses), with the keyword that a
-#: statement must spell to contain them.
-_NESTED = (("JsonTable", "json"), ("JsonFuncExpr", "json"), ("MergeStmt", "merge"))
+#: statement must spell to contain them: JSON_TABLE, and JSON_EXISTS, JSON_QUERY or
+#: JSON_VALUE (a JsonFuncExpr), or MERGE.
+_NESTED = (("JsonTable", "json_table"), ("JsonFuncExpr", "json_"), ("MergeStmt", "merge"))
 
 
 def _feature_nodes(statement: Statement) -> list[tuple[str, Node]]:
@@ -1071,8 +1081,8 @@ def _feature_nodes(statement: Statement) -> list[tuple[str, Node]]:
         return statement_nodes(statement).order  # its elements are whole statements
     found = list(_definitions(statement.kind, statement.node))
     # JSON_TABLE, JSON_QUERY, … and MERGE cannot be written without their keyword: only a
-    # statement whose text spells one needs a walk.
-    if mentions(statement, "json", "merge"):
+    # statement whose text spells one needs a walk (not every one with a jsonb column).
+    if mentions(statement, "json_", "merge"):
         index = statement_nodes(statement)
         for kind, word in _NESTED:
             if mentions(statement, word):

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from pglint.model.effects import Effect
+from pglint.model.nodes import SUBTYPED_KINDS
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,8 +44,16 @@ def check(
     """Tag ``fn`` as the check of rule ``name``.
 
     ``kinds`` lists the statement kinds (pglast node names) the check wants; the engine
-    only calls it for those. ``scope="file"`` checks receive a :class:`FileView`.
+    only calls it for those. A kind may name a sub-kind after a colon (see
+    :func:`pglint.model.nodes.statement_subtypes`): ``AlterTableStmt:AT_AddColumn`` is an
+    ALTER TABLE with an ADD COLUMN command, ``DropStmt:OBJECT_INDEX`` a DROP INDEX.
+    ``scope="file"`` checks receive a :class:`FileView`.
     """
+
+    for kind in kinds or ():
+        base, colon, _ = kind.partition(":")
+        if colon and base not in SUBTYPED_KINDS:
+            raise ValueError(f"check {name!r}: {base} statements have no sub-kinds ({kind})")
 
     def tag(fn: Callable[..., Iterator[Hit]]) -> Callable[..., Iterator[Hit]]:
         fn._pglint_check = CheckSpec(name, kinds, options, scope)  # type: ignore[attr-defined]

@@ -180,7 +180,7 @@ def _volatile_part(expr: Node | None) -> str:
     return "that is volatile"
 
 
-@check("adding-field-with-default", kinds=("AlterTableStmt",))
+@check("adding-field-with-default", kinds=("AlterTableStmt:AT_AddColumn",))
 def adding_field_with_default(effect: Effect, ctx: Context) -> Iterator[Hit]:
     touch = _touch_of(effect, effect.node.get("relation", {}))
     if touch is None:
@@ -219,7 +219,7 @@ def adding_field_with_default(effect: Effect, ctx: Context) -> Iterator[Hit]:
 # --- adding-stored-generated-column ----------------------------------------------------------
 
 
-@check("adding-stored-generated-column", kinds=("AlterTableStmt",))
+@check("adding-stored-generated-column", kinds=("AlterTableStmt:AT_AddColumn",))
 def adding_stored_generated_column(effect: Effect, ctx: Context) -> Iterator[Hit]:
     touch = _touch_of(effect, effect.node.get("relation", {}))
     if touch is None:
@@ -269,7 +269,10 @@ def _not_null_help(column: str, pg: int) -> str:
     )
 
 
-@check("adding-not-nullable-field", kinds=("AlterTableStmt",))
+@check(
+    "adding-not-nullable-field",
+    kinds=("AlterTableStmt:AT_SetNotNull", "AlterTableStmt:AT_AddConstraint"),
+)
 def adding_not_nullable_field(effect: Effect, ctx: Context) -> Iterator[Hit]:
     relation = effect.node.get("relation", {})
     touch = _touch_of(effect, relation)
@@ -323,7 +326,7 @@ def _set_not_null_hits(effect: Effect, touch: Touch, ctx: Context, table: str) -
 # --- adding-required-field -------------------------------------------------------------------
 
 
-@check("adding-required-field", kinds=("AlterTableStmt",))
+@check("adding-required-field", kinds=("AlterTableStmt:AT_AddColumn",))
 def adding_required_field(effect: Effect, ctx: Context) -> Iterator[Hit]:
     touch = _touch_of(effect, effect.node.get("relation", {}))
     if touch is None:
@@ -367,7 +370,10 @@ def adding_required_field(effect: Effect, ctx: Context) -> Iterator[Hit]:
 # --- adding-serial-primary-key-field ---------------------------------------------------------
 
 
-@check("adding-serial-primary-key-field", kinds=("AlterTableStmt",))
+@check(
+    "adding-serial-primary-key-field",
+    kinds=("AlterTableStmt:AT_AddConstraint", "AlterTableStmt:AT_AddColumn"),
+)
 def adding_serial_primary_key_field(effect: Effect, ctx: Context) -> Iterator[Hit]:
     touch = _touch_of(effect, effect.node.get("relation", {}))
     if touch is None:
@@ -422,7 +428,7 @@ def _trivial_using(expr: Node | None, column: str, new: TypeRef) -> bool:
     return _column_ref_name(expr) == column
 
 
-@check("changing-column-type", kinds=("AlterTableStmt",))
+@check("changing-column-type", kinds=("AlterTableStmt:AT_AlterColumnType",))
 def changing_column_type(effect: Effect, ctx: Context) -> Iterator[Hit]:
     relation = effect.node.get("relation", {})
     touch = _touch_of(effect, relation)
@@ -473,7 +479,7 @@ def changing_column_type(effect: Effect, ctx: Context) -> Iterator[Hit]:
 # --- renaming-column / renaming-table --------------------------------------------------------
 
 
-@check("renaming-column", kinds=("RenameStmt",))
+@check("renaming-column", kinds=("RenameStmt:OBJECT_COLUMN",))
 def renaming_column(effect: Effect, ctx: Context) -> Iterator[Hit]:
     node = effect.node
     if node.get("renameType") != "OBJECT_COLUMN":
@@ -488,7 +494,7 @@ def renaming_column(effect: Effect, ctx: Context) -> Iterator[Hit]:
     )
 
 
-@check("renaming-table", kinds=("RenameStmt",))
+@check("renaming-table", kinds=("RenameStmt:OBJECT_TABLE",))
 def renaming_table(effect: Effect, ctx: Context) -> Iterator[Hit]:
     node = effect.node
     if node.get("renameType") != "OBJECT_TABLE":
@@ -718,7 +724,7 @@ _DUPLICATE_KINDS = (
     "DeleteStmt",
     "SelectStmt",
     "CreateStmt",
-    "AlterTableStmt",
+    "AlterTableStmt:AT_AddColumn",
     "ViewStmt",
     "CreateTableAsStmt",
     "RuleStmt",

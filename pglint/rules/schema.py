@@ -27,7 +27,7 @@ from pglint.rules.registry import Hit, check
 # The column types a statement writes come from the model (pglint.model.columns), found
 # once per statement for all the rules below.
 
-_COLUMN_KINDS = ("CreateStmt", "AlterTableStmt")
+_COLUMN_KINDS = ("CreateStmt", "AlterTableStmt:AT_AddColumn", "AlterTableStmt:AT_AlterColumnType")
 
 __all__ = ["ColumnType", "display_name", "quote_ident"]
 
@@ -468,7 +468,8 @@ _NAME_KINDS = (
     "CreatePublicationStmt",
     "CreateSubscriptionStmt",
     "CreatedbStmt",
-    "AlterTableStmt",
+    "AlterTableStmt:AT_AddColumn",
+    "AlterTableStmt:AT_AddConstraint",
     "AlterDomainStmt",
     "RenameStmt",
 )

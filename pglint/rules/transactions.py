@@ -108,11 +108,19 @@ def _names(items: Iterable[str]) -> str:
     return ", ".join(names[:-1]) + " and " + names[-1]
 
 
-def _blocking(effect: Effect) -> list[Touch]:
-    """Touches of existing relations whose lock makes reads or writes wait, strongest first."""
-    found = [t for t in effect.existing if t.blocks_writes or t.blocks_reads]
-    far = 1 << 62
-    return sorted(found, key=lambda t: (not t.blocks_reads, -t.lock, t.location or far))
+def _blocking(effect: Effect) -> tuple[Touch, ...]:
+    """Touches of existing relations whose lock makes reads or writes wait, strongest first
+    (computed once per effect: three rules ask)."""
+    found = effect.memo.get("blocking")
+    if found is None:
+        far = 1 << 62
+        found = effect.memo["blocking"] = tuple(
+            sorted(
+                (t for t in effect.existing if t.blocks_writes or t.blocks_reads),
+                key=lambda t: (not t.blocks_reads, -t.lock, t.location or far),
+            )
+        )
+    return found
 
 
 def _line(view: FileView, effect: Effect) -> int:
@@ -470,7 +478,9 @@ def _fragile(effect: Effect, ctx: Context) -> Iterator[tuple[str, str, str, int 
         "CreateSchemaStmt",
         "CreateExtensionStmt",
         "DropStmt",
-        "AlterTableStmt",
+        "AlterTableStmt:AT_AddColumn",
+        "AlterTableStmt:AT_DropColumn",
+        "AlterTableStmt:AT_DropConstraint",
         "RenameStmt",
         "AlterEnumStmt",
         "ViewStmt",

@@ -38,15 +38,19 @@ class SourceText:
     def position(self, offset: int) -> tuple[int, int]:
         """Return (line, column), both 1-based, of a character offset."""
         offset = max(0, min(offset, len(self.text)))
-        starts = self._line_starts()
+        starts = self._starts or self._line_starts()
         index = bisect_right(starts, offset) - 1
         return index + 1, offset - starts[index] + 1
 
     def span(self, start: int, end: int) -> Span:
         """Span of the characters ``text[start:end]``; the end column is the last character."""
-        line, column = self.position(start)
-        end_line, end_column = self.position(max(start, end - 1))
-        return Span(line, column, end_line, end_column)
+        size = len(self.text)
+        starts = self._starts or self._line_starts()
+        start = max(0, min(start, size))
+        last = max(start, min(end - 1, size))
+        line = bisect_right(starts, start)
+        end_line = bisect_right(starts, last, line - 1)
+        return Span(line, start - starts[line - 1] + 1, end_line, last - starts[end_line - 1] + 1)
 
 
 class OffsetMap:

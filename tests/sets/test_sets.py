@@ -223,3 +223,28 @@ def test_lone_concurrent_index_in_a_layout_that_wraps_it_in_a_transaction(tmp_pa
         ("001_idx.sql", 4),
     ]
     assert "its migration tool runs inside a transaction" in findings[0].message
+
+
+def test_worker_processes_find_what_one_process_finds(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Large runs lint their sets in forked workers; the findings are the same."""
+    import pglint.runner
+
+    for name in ("shop", "billing", "audit"):
+        write(tmp_path / name / "migrations", SET)
+    settings = Settings()
+    serial = lint_paths([str(tmp_path)], settings)
+    assert serial[0]
+    runs = []
+    parallel = pglint.runner._run_parallel
+
+    def spy(jobs, settings, workers):
+        runs.append(workers)
+        return parallel(jobs, settings, workers)
+
+    monkeypatch.setattr(pglint.runner, "PARALLEL_THRESHOLD", 1)
+    monkeypatch.setattr(pglint.runner, "_run_parallel", spy)
+    assert lint_paths([str(tmp_path)], settings) == serial
+    assert runs == [min(os.cpu_count() or 1, 3)] or (os.cpu_count() or 1) == 1
+    assert pglint.runner._inherited is None
