@@ -176,9 +176,12 @@ class ResultCache:
     def __init__(self, folder: Path, settings: Settings) -> None:
         self.folder = folder
         self.build = code_fingerprint()
-        self._run = self.build + repr(
-            dataclasses.replace(settings, config_path=None, cache_dir=None)
+        # Every setting that changes findings; where they came from and the exit-code
+        # threshold do not.
+        decisive = dataclasses.replace(
+            settings, config_path=None, cache_dir=None, fail_on=Settings().fail_on
         )
+        self._run = self.build + repr(decisive)
         self._entries = folder / f"build-{self.build}"
         self.hits = 0
         self.misses = 0

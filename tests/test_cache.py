@@ -76,6 +76,14 @@ def test_other_settings_do_not_reuse_findings(project: Path) -> None:
     assert len({f.rule for f in default}) > 1
 
 
+def test_the_exit_code_threshold_does_not_change_the_key(project: Path) -> None:
+    from pglint.findings import Severity
+
+    _lint(project)
+    _, cache = _lint(project, Settings(fail_on=Severity.ERROR))
+    assert cache.misses == 0 and cache.hits >= 2
+
+
 def test_layout_structure_is_part_of_the_key(tmp_path: Path) -> None:
     """diesel's metadata.toml changes how a migration runs without changing its SQL."""
     step = tmp_path / "migrations" / "2024-01-01-000000_index"
