@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Hashable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -200,19 +200,29 @@ def one_query_transaction(
     )
 
 
-def duplicates(migrations: Iterable[Migration], root: Path) -> list[SetProblem]:
-    seen: dict[str, Migration] = {}
+def duplicates(
+    migrations: Iterable[Migration],
+    root: Path,
+    key: Callable[[Migration], Hashable] = lambda m: m.version,
+    word: str = "version",
+) -> list[SetProblem]:
+    """Migrations a tool cannot tell apart: the same ``key`` (by default the version, as
+    the tool compares it; falsy keys are not compared) as an earlier migration."""
+    seen: dict[Hashable, Migration] = {}
     problems = []
     for m in migrations:
-        if m.version in seen and m.version:
-            other = seen[m.version]
+        value = key(m)
+        if not value and value != 0:
+            continue
+        if value in seen:
             problems.append(
                 SetProblem(
                     m.up[0].path if m.up else root,
-                    f"duplicate migration version {m.version}: {other.label} and {m.label}",
+                    f"duplicate migration {word} {m.version}: {seen[value].label} and {m.label}",
                 )
             )
-        seen[m.version] = m
+        else:
+            seen[value] = m
     return problems
 
 

@@ -26,6 +26,7 @@ from pglint.layouts.base import (
     Part,
     Reader,
     SetProblem,
+    duplicates,
     one_query_transaction,
 )
 
@@ -161,7 +162,7 @@ def build(root: Path, files: list[Path], reader: Reader) -> MigrationSet:
             )
         )
     migrations.sort(key=lambda m: m.sort_key)
-    problems += _duplicates(migrations)
+    problems += duplicates(migrations, root)
     return MigrationSet(root, LAYOUT.name, migrations, True, problems)
 
 
@@ -175,23 +176,6 @@ def _reason(path: Path, text: str, transaction: bool | None) -> str:
             "PostgreSQL runs its statements as one implicit transaction"
         )
     return f"{path.name} sets transaction:false on its migrate:up block"
-
-
-def _duplicates(migrations: list[Migration]) -> list[SetProblem]:
-    """dbmate records applied migrations by version: two files of one version collide."""
-    seen: dict[str, Migration] = {}
-    problems = []
-    for m in migrations:
-        if m.version in seen:
-            problems.append(
-                SetProblem(
-                    m.up[0].path,
-                    f"duplicate migration version {m.version}: {seen[m.version].up[0].path.name} and {m.up[0].path.name}",
-                )
-            )
-        else:
-            seen[m.version] = m
-    return problems
 
 
 LAYOUT = Layout(

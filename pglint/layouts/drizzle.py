@@ -19,7 +19,15 @@ import json
 import re
 from pathlib import Path
 
-from pglint.layouts.base import Layout, Migration, MigrationSet, Part, Reader, SetProblem
+from pglint.layouts.base import (
+    Layout,
+    Migration,
+    MigrationSet,
+    Part,
+    Reader,
+    SetProblem,
+    duplicates,
+)
 
 NAME = re.compile(r"^(?P<version>\d+)_(?P<name>[^.]+)\.sql$")
 BREAKPOINT = "--> statement-breakpoint"
@@ -101,7 +109,12 @@ def build(root: Path, files: list[Path], reader: Reader) -> MigrationSet:
                 )
             )
     migrations.sort(key=lambda m: m.sort_key)
-    problems += _duplicates(migrations)
+    problems += duplicates(
+        migrations,
+        root,
+        key=lambda m: int(m.version) if m.version.isdigit() else None,
+        word="number",
+    )
     return MigrationSet(
         root, LAYOUT.name, migrations, False, problems, note=NOTE, shared_transaction=True
     )
@@ -109,25 +122,6 @@ def build(root: Path, files: list[Path], reader: Reader) -> MigrationSet:
 
 def _migration(path: Path, version: str, name: str, key: tuple) -> Migration:
     return Migration(version, name, (Part(path, "up"),), None, True, key, transaction_reason=REASON)
-
-
-def _duplicates(migrations: list[Migration]) -> list[SetProblem]:
-    seen: dict[int, Migration] = {}
-    problems = []
-    for m in migrations:
-        number = int(m.version) if m.version.isdigit() else None
-        if number is None:
-            continue
-        if number in seen:
-            problems.append(
-                SetProblem(
-                    m.up[0].path,
-                    f"duplicate migration number {m.version}: {seen[number].label} and {m.label}",
-                )
-            )
-        else:
-            seen[number] = m
-    return problems
 
 
 LAYOUT = Layout(

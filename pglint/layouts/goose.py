@@ -27,6 +27,7 @@ from pglint.layouts.base import (
     Part,
     Reader,
     SetProblem,
+    duplicates,
 )
 
 NAME = re.compile(r"^(?P<version>\d+)_(?P<name>.*)\.sql$")
@@ -133,26 +134,9 @@ def build(root: Path, files: list[Path], reader: Reader) -> MigrationSet:
             )
         )
     migrations.sort(key=lambda m: m.sort_key)
-    problems += _duplicates(migrations, root)
+    # goose compares versions as numbers: 1_a.sql and 001_b.sql collide.
+    problems += duplicates(migrations, root, key=lambda m: m.sort_key)
     return MigrationSet(root, LAYOUT.name, migrations, True, problems)
-
-
-def _duplicates(migrations: list[Migration], root: Path) -> list[SetProblem]:
-    """goose compares versions as numbers: ``1_a.sql`` and ``001_b.sql`` collide."""
-    seen: dict[tuple, Migration] = {}
-    problems = []
-    for m in migrations:
-        if m.sort_key in seen:
-            other = seen[m.sort_key]
-            problems.append(
-                SetProblem(
-                    m.up[0].path,
-                    f"duplicate migration version {m.sort_key[0]}: {other.label} and {m.label}",
-                )
-            )
-        else:
-            seen[m.sort_key] = m
-    return problems
 
 
 LAYOUT = Layout(
