@@ -11,10 +11,8 @@ from pathlib import Path
 
 import click
 
-from pglint import __version__
-from pglint.config import DEFAULT_PG_VERSION
-
-EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
+from pglint import __version__, options
+from pglint.options import EXIT_FINDINGS, fail
 
 
 def _collect_less() -> None:
@@ -25,11 +23,6 @@ def _collect_less() -> None:
 
     gc.freeze()  # what start-up loaded is never garbage
     gc.set_threshold(10_000, 20, 100)
-
-
-def _fail(message: str) -> None:
-    click.echo(f"pglint: error: {message}", err=True)
-    sys.exit(EXIT_USAGE)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -55,50 +48,22 @@ def main() -> None:
 )
 @click.option("--include", multiple=True, help="Add opt-in rules to the default set.")
 @click.option("--ignore", multiple=True, help="Do not use these rules.")
-@click.option(
-    "--pg-version",
-    type=str,
-    default=None,
-    help=f"Target PostgreSQL major version [default: {DEFAULT_PG_VERSION}, the oldest version the PostgreSQL project still supports].",
-)
-@click.option(
-    "--assume-in-transaction/--no-assume-in-transaction",
-    default=None,
-    help="Each file runs inside a transaction (as most migration tools do).",
-)
-@click.option(
-    "--config",
-    "config_file",
-    type=click.Path(dir_okay=False, path_type=Path),
-    default=None,
-    help="Config file (default: .pglint.toml or [tool.pglint] in pyproject.toml, searched upwards).",
-)
+@options.pg_version
+@options.assume_in_transaction
+@options.config
 @click.option("--stdin-filename", default=None, help="Path to report for input read from '-'.")
-@click.option(
-    "--fail-on",
-    type=click.Choice(["error", "warning", "info"]),
-    default=None,
-    help="Lowest severity that makes the exit code 1 [default: warning].",
-)
-@click.option("--exit-zero", is_flag=True, help="Exit 0 even when findings are reported.")
+@options.fail_on
+@options.exit_zero
 @click.option(
     "--warn-unused-ignores",
     is_flag=True,
     default=None,
     help="Report suppression comments that silence nothing or name unknown rules.",
 )
-@click.option("--exclude", multiple=True, help="Glob of paths to skip (repeatable).")
-@click.option(
-    "--layout",
-    default=None,
-    help="Migration tool layout instead of detecting it (see 'pglint layouts').",
-)
-@click.option(
-    "--diff",
-    "diff_ref",
-    default=None,
-    metavar="REF",
-    help="Only lint migrations added or changed since git REF (earlier ones are replayed for context).",
+@options.exclude
+@options.layout
+@options.diff(
+    "Only lint migrations added or changed since git REF (earlier ones are replayed for context)."
 )
 @click.option(
     "--no-cache",
@@ -152,7 +117,7 @@ def check(
             exclude=exclude,
         )
         if not paths:
-            _fail("no paths given (use '-' to read standard input)")
+            fail("no paths given (use '-' to read standard input)")
         stdin_text = None
         if "-" in paths:
             stdin_text = sys.stdin.buffer.read()
@@ -171,7 +136,7 @@ def check(
             paths, settings, stdin_text, stdin_filename or "<stdin>", only, cache=cache
         )
     except ConfigError as error:
-        _fail(str(error))
+        fail(str(error))
         return
     from pglint.report import get_reporter
 
@@ -204,7 +169,7 @@ def layouts_command(paths: tuple[str, ...], layout: str | None, fmt: str) -> Non
         forced = parse_layout(layout, "--layout") if layout else None
         sets = find_sets(discover(paths), Reader(), forced, complete=True)
     except ConfigError as error:
-        _fail(str(error))
+        fail(str(error))
         return
     if fmt == "json":
         data = [
@@ -281,21 +246,11 @@ def layouts_command(paths: tuple[str, ...], layout: str | None, fmt: str) -> Non
     default=None,
     help="Assumed read/write throughput for duration estimates, in MB/s [default: 100].",
 )
-@click.option("--pg-version", type=str, default=None, help="Target PostgreSQL major version.")
-@click.option(
-    "--assume-in-transaction/--no-assume-in-transaction",
-    default=None,
-    help="Each file runs inside a transaction (as most migration tools do).",
-)
-@click.option(
-    "--config",
-    "config_file",
-    type=click.Path(dir_okay=False, path_type=Path),
-    default=None,
-    help="Config file (default: .pglint.toml or [tool.pglint] in pyproject.toml).",
-)
-@click.option("--layout", default=None, help="Migration tool layout instead of detecting it.")
-@click.option("--exclude", multiple=True, help="Glob of paths to skip (repeatable).")
+@options.pg_version
+@options.assume_in_transaction
+@options.config
+@options.layout
+@options.exclude
 @click.option(
     "--verify",
     is_flag=True,
@@ -343,10 +298,10 @@ def plan_command(
             exclude=exclude,
         )
         if "-" in paths:
-            _fail("plan reads migration files; standard input is not supported")
+            fail("plan reads migration files; standard input is not supported")
         missing = [p for p in paths if not Path(p).exists()]
         if missing:
-            _fail(f"no such file or directory: {missing[0]}")
+            fail(f"no such file or directory: {missing[0]}")
         only = None
         if diff_ref is not None:
             from pglint.gitdiff import changed_files
@@ -368,7 +323,7 @@ def plan_command(
         else:
             report = render(plan, fmt)
     except ConfigError as error:
-        _fail(str(error))
+        fail(str(error))
         return
     if output is None:
         click.echo(report, nl=False)
@@ -376,7 +331,7 @@ def plan_command(
     try:
         output.write_text(report, encoding="utf-8", newline="\n")
     except OSError as error:
-        _fail(f"cannot write {output}: {error.strerror or error}")
+        fail(f"cannot write {output}: {error.strerror or error}")
 
 
 @main.command("stats-query")
@@ -441,7 +396,7 @@ def explain(rule: str) -> None:
 
     found = load_catalogue().resolve(rule)
     if found is None:
-        _fail(f"unknown rule {rule!r} (see 'pglint rules')")
+        fail(f"unknown rule {rule!r} (see 'pglint rules')")
         return
     page = load_pages()[found.name]
     click.echo(

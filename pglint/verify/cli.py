@@ -1,5 +1,5 @@
-"""The ``pglint verify`` command. Imports only click at module level: psycopg and the
-server machinery load when the command runs."""
+"""The ``pglint verify`` command. Imports only click and the shared options at module level:
+psycopg and the server machinery load when the command runs."""
 
 from __future__ import annotations
 
@@ -9,13 +9,10 @@ from pathlib import Path
 
 import click
 
-EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
+from pglint import options
+from pglint.options import EXIT_FINDINGS, fail
+
 FORMATS = ("text", "json", "sarif", "github", "markdown")
-
-
-def _fail(message: str) -> None:
-    click.echo(f"pglint: error: {message}", err=True)
-    sys.exit(EXIT_USAGE)
 
 
 @click.command()
@@ -65,36 +62,17 @@ def _fail(message: str) -> None:
     metavar="SECONDS",
     help="Stop the whole run after this long (0: no limit).",
 )
-@click.option(
-    "--assume-in-transaction/--no-assume-in-transaction",
-    default=None,
-    help="Migrations whose layout does not say run inside a transaction.",
+@options.assume_in_transaction
+@options.layout
+@options.diff(
+    "Only verify migrations added or changed since git REF (earlier ones are applied "
+    "to build the schema)."
 )
-@click.option("--layout", default=None, help="Migration tool layout instead of detecting it.")
-@click.option(
-    "--diff",
-    "diff_ref",
-    default=None,
-    metavar="REF",
-    help="Only verify migrations added or changed since git REF (earlier ones are applied "
-    "to build the schema).",
-)
-@click.option(
-    "--config",
-    "config_file",
-    type=click.Path(dir_okay=False, path_type=Path),
-    default=None,
-    help="Config file (default: .pglint.toml or [tool.pglint] in pyproject.toml).",
-)
+@options.config
 @click.option("--ignore", multiple=True, help="Do not report these rules.")
-@click.option(
-    "--fail-on",
-    type=click.Choice(["error", "warning", "info"]),
-    default=None,
-    help="Lowest severity that makes the exit code 1 [default: warning].",
-)
-@click.option("--exit-zero", is_flag=True, help="Exit 0 even when findings are reported.")
-@click.option("--exclude", multiple=True, help="Glob of paths to skip (repeatable).")
+@options.fail_on
+@options.exit_zero
+@options.exclude
 def verify(
     paths: tuple[str, ...],
     fmt: str,
@@ -123,7 +101,7 @@ def verify(
     from pglint.verify.cluster import ServerError
 
     if not paths:
-        _fail("no paths given")
+        fail("no paths given")
     try:
         settings = settings_from_flags(
             config_file,
@@ -142,13 +120,13 @@ def verify(
         if missing:
             raise ConfigError(f"no such file or directory: {missing[0]}")
     except ConfigError as error:
-        _fail(str(error))
+        fail(str(error))
         return
     try:
         from pglint.verify.runner import VerifyOptions
         from pglint.verify.runner import verify as run_verify
     except ImportError as error:
-        _fail(
+        fail(
             f"pglint verify needs psycopg 3 ({error}); install it with pip install 'pglint[verify]'"
         )
         return
@@ -166,7 +144,7 @@ def verify(
     try:
         report = run_verify(paths, options, dsn=dsn, pg_bin=pg_bin)
     except ServerError as error:
-        _fail(str(error))
+        fail(str(error))
         return
     except KeyboardInterrupt:
         click.echo(
