@@ -220,8 +220,6 @@ def ban_drop_sequence(effect: Effect, ctx: Context) -> Iterator[Hit]:
     if objects is None:
         return
     node = effect.node
-    if node.get("removeType") != "OBJECT_SEQUENCE":
-        return
     dropped = [name for name, _ in _dropped_relations(effect, objects, redefinable=False)]
     if not dropped:
         return
@@ -258,6 +256,15 @@ def _dropped_named(
             continue
         found.append((".".join(names), obj))
     return found
+
+
+def _existing_named(effect: Effect, ctx: Context, kind: str) -> list[str]:
+    """Names of the existing schemas, extensions, … a DROP of that ``kind`` removes (those
+    this migration creates, or creates again after the drop, are left out)."""
+    objects = _known(effect, ctx)
+    if objects is None:
+        return []
+    return [name for name, _ in _dropped_named(effect, objects, kind, redefinable=True)]
 
 
 def _first_location(found: list[tuple[str, Node | None]]) -> int | None:
@@ -364,15 +371,10 @@ def _drop_type_support(effect: Effect, objects: _Known) -> Iterator[Hit]:
 
 @check("ban-drop-schema", kinds=("DropStmt:OBJECT_SCHEMA",))
 def ban_drop_schema(effect: Effect, ctx: Context) -> Iterator[Hit]:
-    objects = _known(effect, ctx)
-    if objects is None:
-        return
-    node = effect.node
-    if node.get("removeType") != "OBJECT_SCHEMA":
-        return
-    names = [n for n, _ in _dropped_named(effect, objects, "schema", redefinable=True)]
+    names = _existing_named(effect, ctx, "schema")
     if not names:
         return
+    node = effect.node
     one = len(names) == 1
     message = (
         f"DROP SCHEMA removes schema{'' if one else 's'} {_listing(names)}; queries that "
@@ -388,15 +390,10 @@ def ban_drop_schema(effect: Effect, ctx: Context) -> Iterator[Hit]:
 
 @check("ban-drop-extension", kinds=("DropStmt:OBJECT_EXTENSION",))
 def ban_drop_extension(effect: Effect, ctx: Context) -> Iterator[Hit]:
-    objects = _known(effect, ctx)
-    if objects is None:
-        return
-    node = effect.node
-    if node.get("removeType") != "OBJECT_EXTENSION":
-        return
-    names = [n for n, _ in _dropped_named(effect, objects, "extension", redefinable=True)]
+    names = _existing_named(effect, ctx, "extension")
     if not names:
         return
+    node = effect.node
     one = len(names) == 1
     message = (
         f"DROP EXTENSION removes extension{'' if one else 's'} {_listing(names)} with "

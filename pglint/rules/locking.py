@@ -222,7 +222,7 @@ def require_concurrent_index_creation(effect: Effect, ctx: Context) -> Iterator[
 @check("require-concurrent-index-deletion", kinds=("DropStmt:OBJECT_INDEX",))
 def require_concurrent_index_deletion(effect: Effect, ctx: Context) -> Iterator[Hit]:
     node = effect.node
-    if node.get("removeType") != "OBJECT_INDEX" or node.get("concurrent"):
+    if node.get("concurrent"):
         return
     if not effect.existing:
         return

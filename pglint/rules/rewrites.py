@@ -482,8 +482,6 @@ def changing_column_type(effect: Effect, ctx: Context) -> Iterator[Hit]:
 @check("renaming-column", kinds=("RenameStmt:OBJECT_COLUMN",))
 def renaming_column(effect: Effect, ctx: Context) -> Iterator[Hit]:
     node = effect.node
-    if node.get("renameType") != "OBJECT_COLUMN":
-        return
     touch = _touch_of(effect, node.get("relation", {}))
     if touch is None:
         return
@@ -497,8 +495,6 @@ def renaming_column(effect: Effect, ctx: Context) -> Iterator[Hit]:
 @check("renaming-table", kinds=("RenameStmt:OBJECT_TABLE",))
 def renaming_table(effect: Effect, ctx: Context) -> Iterator[Hit]:
     node = effect.node
-    if node.get("renameType") != "OBJECT_TABLE":
-        return
     touch = _touch_of(effect, node.get("relation", {}))
     if touch is None:
         return
