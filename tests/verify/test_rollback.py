@@ -20,15 +20,20 @@ def _verify(pg_server, folder, **options):
     return Verifier(pg_server, VerifyOptions(**settings)).verify_paths([str(folder)])
 
 
+def _verify_after_orders(pg_server, tmp_path, migrations, **options):
+    """Verify a goose set: the ``orders`` table's migration, then ``migrations``."""
+    return _verify(pg_server, write_set(tmp_path / "m", ORDERS + migrations), **options)
+
+
 def _migration(report, label):
     return next(m for m in report.migrations if m.label == label)
 
 
 def test_correct_rollback(pg_server, tmp_path):
-    folder = write_set(
-        tmp_path / "m",
-        ORDERS
-        + """
+    report = _verify_after_orders(
+        pg_server,
+        tmp_path,
+        """
 -- file: 00002_status.sql
 -- +goose Up
 CREATE INDEX orders_status_idx ON orders (status);
@@ -44,7 +49,6 @@ ALTER TABLE orders DROP COLUMN shipped_at;
 DROP INDEX orders_status_idx;
 """,
     )
-    report = _verify(pg_server, folder)
     assert report.findings == []
     migration = _migration(report, "00002_status")
     assert migration.rollback == "restored; up applied again"
@@ -59,10 +63,10 @@ DROP INDEX orders_status_idx;
 
 
 def test_rollback_that_forgets_an_index(pg_server, tmp_path):
-    folder = write_set(
-        tmp_path / "m",
-        ORDERS
-        + """
+    report = _verify_after_orders(
+        pg_server,
+        tmp_path,
+        """
 -- file: 00002_status.sql
 -- +goose Up
 CREATE INDEX orders_status_idx ON orders (status);
@@ -77,7 +81,6 @@ CREATE INDEX orders_shipped_at_idx ON orders (shipped_at);
 DROP INDEX orders_shipped_at_idx;
 """,
     )
-    report = _verify(pg_server, folder)
     migration = _migration(report, "00002_status")
     assert migration.rollback == "not reapplyable"
     # The scratch database is rebuilt, and the next migration is still verified.
@@ -94,10 +97,10 @@ DROP INDEX orders_shipped_at_idx;
 
 
 def test_rollback_that_fails(pg_server, tmp_path):
-    folder = write_set(
-        tmp_path / "m",
-        ORDERS
-        + """
+    report = _verify_after_orders(
+        pg_server,
+        tmp_path,
+        """
 -- file: 00002_status.sql
 -- +goose Up
 ALTER TABLE orders ADD COLUMN shipped_at timestamptz;
@@ -105,7 +108,6 @@ ALTER TABLE orders ADD COLUMN shipped_at timestamptz;
 ALTER TABLE orders DROP COLUMN shipped_on;
 """,
     )
-    report = _verify(pg_server, folder)
     failed = [f for f in report.findings if f.rule == "migration-failed"]
     assert len(failed) == 1, report.findings
     finding = failed[0]
@@ -117,10 +119,10 @@ ALTER TABLE orders DROP COLUMN shipped_on;
 
 
 def test_failing_up_points_at_postgres_position(pg_server, tmp_path):
-    folder = write_set(
-        tmp_path / "m",
-        ORDERS
-        + """
+    report = _verify_after_orders(
+        pg_server,
+        tmp_path,
+        """
 -- file: 00002_bad.sql
 -- +goose Up
 ALTER TABLE orders ADD COLUMN note text;
@@ -135,7 +137,6 @@ ALTER TABLE orders ADD COLUMN never int;
 ALTER TABLE orders DROP COLUMN never;
 """,
     )
-    report = _verify(pg_server, folder)
     failed = [f for f in report.findings if f.rule == "migration-failed"]
     assert len(failed) == 1
     assert (failed[0].line, failed[0].column) == (3, 26)  # at missing_column
@@ -144,10 +145,10 @@ ALTER TABLE orders DROP COLUMN never;
 
 
 def test_non_transactional_create_index_concurrently(pg_server, tmp_path):
-    folder = write_set(
-        tmp_path / "m",
-        ORDERS
-        + """
+    report = _verify_after_orders(
+        pg_server,
+        tmp_path,
+        """
 -- file: 00002_index.sql
 -- +goose NO TRANSACTION
 -- +goose Up
@@ -155,8 +156,8 @@ CREATE INDEX CONCURRENTLY orders_status_idx ON orders (status);
 -- +goose Down
 DROP INDEX CONCURRENTLY orders_status_idx;
 """,
+        rows=5000,
     )
-    report = _verify(pg_server, folder, rows=5000)
     assert report.findings == []
     migration = _migration(report, "00002_index")
     assert migration.transaction.startswith("runs outside a transaction")
@@ -171,10 +172,10 @@ DROP INDEX CONCURRENTLY orders_status_idx;
 
 
 def test_concurrently_inside_the_tools_transaction_runs_outside(pg_server, tmp_path):
-    folder = write_set(
-        tmp_path / "m",
-        ORDERS
-        + """
+    report = _verify_after_orders(
+        pg_server,
+        tmp_path,
+        """
 -- file: 00002_index.sql
 -- +goose Up
 ALTER TABLE orders ADD COLUMN note text;
@@ -184,7 +185,6 @@ DROP INDEX orders_note_idx;
 ALTER TABLE orders DROP COLUMN note;
 """,
     )
-    report = _verify(pg_server, folder)
     migration = _migration(report, "00002_index")
     add, index = migration.statements
     assert add.mode == "in the migration's transaction"
@@ -232,10 +232,10 @@ def test_statement_timeout_cancels_a_statement_that_turns_the_timeout_off(pg_ser
 
 
 def test_failure_caused_by_rows_is_retried_on_empty_tables(pg_server, tmp_path):
-    folder = write_set(
-        tmp_path / "m",
-        ORDERS
-        + """
+    report = _verify_after_orders(
+        pg_server,
+        tmp_path,
+        """
 -- file: 00002_note.sql
 -- +goose Up
 ALTER TABLE orders ADD COLUMN shipped boolean;
@@ -250,7 +250,6 @@ ALTER TABLE orders ADD COLUMN later int;
 ALTER TABLE orders DROP COLUMN later;
 """,
     )
-    report = _verify(pg_server, folder)
     (failed,) = [f for f in report.findings if f.rule == "migration-failed"]
     assert 'column "note" of relation "orders" contains null values' in failed.message
     assert "on empty tables the migration succeeds" in failed.message
@@ -265,10 +264,10 @@ ALTER TABLE orders DROP COLUMN later;
 
 
 def test_empty_and_irreversible_rollbacks_are_not_round_tripped(pg_server, tmp_path):
-    folder = write_set(
-        tmp_path / "m",
-        ORDERS
-        + """
+    report = _verify_after_orders(
+        pg_server,
+        tmp_path,
+        """
 -- file: 00002_empty_down.sql
 -- +goose Up
 ALTER TABLE orders ADD COLUMN a int;
@@ -289,7 +288,6 @@ ALTER TABLE orders ADD COLUMN b int;
 ALTER TABLE orders DROP COLUMN b;
 """,
     )
-    report = _verify(pg_server, folder)
     assert report.findings == []
     for label in ("00002_empty_down", "00003_irreversible"):
         assert _migration(report, label).rollback == "empty or irreversible: not round-tripped"
