@@ -157,16 +157,11 @@ def ban_drop_database(effect: Effect, ctx: Context) -> Iterator[Hit]:
 
 @check("ban-drop-table", kinds=("DropStmt:OBJECT_TABLE", "DropStmt:OBJECT_FOREIGN_TABLE"))
 def ban_drop_table(effect: Effect, ctx: Context) -> Iterator[Hit]:
-    objects = _known(effect, ctx)
-    if objects is None:
+    dropped = _existing_relations(effect, ctx, redefinable=False)
+    if not dropped:
         return
     node = effect.node
     remove = node.get("removeType")
-    if remove not in ("OBJECT_TABLE", "OBJECT_FOREIGN_TABLE"):
-        return
-    dropped = [name for name, _ in _dropped_relations(effect, objects, redefinable=False)]
-    if not dropped:
-        return
     one = len(dropped) == 1
     it, its = ("it", "its") if one else ("them", "their")
     if remove == "OBJECT_TABLE":
@@ -189,16 +184,11 @@ def ban_drop_table(effect: Effect, ctx: Context) -> Iterator[Hit]:
 
 @check("ban-drop-view", kinds=("DropStmt:OBJECT_VIEW", "DropStmt:OBJECT_MATVIEW"))
 def ban_drop_view(effect: Effect, ctx: Context) -> Iterator[Hit]:
-    objects = _known(effect, ctx)
-    if objects is None:
+    dropped = _existing_relations(effect, ctx, redefinable=True)
+    if not dropped:
         return
     node = effect.node
     remove = node.get("removeType")
-    if remove not in ("OBJECT_VIEW", "OBJECT_MATVIEW"):
-        return
-    dropped = [name for name, _ in _dropped_relations(effect, objects, redefinable=True)]
-    if not dropped:
-        return
     one = len(dropped) == 1
     it = "it" if one else "them"
     if remove == "OBJECT_VIEW":
@@ -216,13 +206,10 @@ def ban_drop_view(effect: Effect, ctx: Context) -> Iterator[Hit]:
 
 @check("ban-drop-sequence", kinds=("DropStmt:OBJECT_SEQUENCE",))
 def ban_drop_sequence(effect: Effect, ctx: Context) -> Iterator[Hit]:
-    objects = _known(effect, ctx)
-    if objects is None:
-        return
-    node = effect.node
-    dropped = [name for name, _ in _dropped_relations(effect, objects, redefinable=False)]
+    dropped = _existing_relations(effect, ctx, redefinable=False)
     if not dropped:
         return
+    node = effect.node
     one = len(dropped) == 1
     message = (
         f"DROP SEQUENCE removes sequence{'' if one else 's'} {_listing(dropped)}; "
@@ -256,6 +243,14 @@ def _dropped_named(
             continue
         found.append((".".join(names), obj))
     return found
+
+
+def _existing_relations(effect: Effect, ctx: Context, redefinable: bool) -> list[str]:
+    """Names of the existing relations a DROP removes (see :func:`_dropped_relations`)."""
+    objects = _known(effect, ctx)
+    if objects is None:
+        return []
+    return [name for name, _ in _dropped_relations(effect, objects, redefinable=redefinable)]
 
 
 def _existing_named(effect: Effect, ctx: Context, kind: str) -> list[str]:
