@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field, fields, replace
 from typing import TypeVar
 
+from pglint.model.nodes import alter_commands
 from pglint.model.objects import (
     CREATE,
     DEFINE,
@@ -557,8 +558,7 @@ def _alter_table(catalog: Catalog, node: Node, new: bool) -> None:
     table = catalog._table_to_change(node.get("relation", {}))
     if table is None:
         return
-    for wrapped in node.get("cmds", ()):
-        cmd = wrapped.get("AlterTableCmd", {})
+    for cmd in alter_commands(node):
         subtype = cmd.get("subtype")
         definition = cmd.get("def", {})
         if subtype == "AT_AddColumn" and "ColumnDef" in definition:
@@ -958,8 +958,7 @@ def _track_columns(catalog: Catalog, node: Node) -> None:
     table = rel_key(relation)
     had_rows = node.get("objtype") != "OBJECT_TYPE" and not catalog.is_new_relation(schema, name)
     checks: dict[str, tuple[frozenset[str] | None, bool]] | None = None
-    for wrapped in node.get("cmds", ()):
-        cmd = wrapped.get("AlterTableCmd", {})
+    for cmd in alter_commands(node):
         subtype = cmd.get("subtype")
         definition = cmd.get("def") or {}
         cmd_name = cmd.get("name", "")

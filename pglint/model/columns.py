@@ -10,6 +10,7 @@ import re
 from dataclasses import dataclass
 
 from pglint.model.catalog import range_name
+from pglint.model.nodes import alter_commands
 from pglint.model.statements import Node, Statement
 from pglint.model.types import TypeRef, type_ref
 
@@ -84,8 +85,7 @@ def _column_types(kind: str, node: Node) -> list[ColumnType]:
             return found
         relation = node.get("relation", {})
         table = ""
-        for wrapped in node.get("cmds", ()):
-            cmd = wrapped.get("AlterTableCmd", {})
+        for cmd in alter_commands(node):
             coldef = cmd.get("def", {}).get("ColumnDef")
             if coldef is None:
                 continue

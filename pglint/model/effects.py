@@ -23,6 +23,7 @@ from pglint.model.catalog import (
 )
 from pglint.model.file import FileFacts
 from pglint.model.locks import LockFact, LockMode, fact
+from pglint.model.nodes import alter_commands
 from pglint.model.objects import rel_key
 from pglint.model.statements import Node, Statement
 from pglint.model.transaction import TransactionState
@@ -640,8 +641,7 @@ def _alter_table(node: Node, catalog: Catalog, pg: int) -> tuple[list[Touch], bo
     table = catalog.table_of(relation)
     touches: list[Touch] = []
     transactional = True
-    for wrapped in node.get("cmds", ()):
-        cmd = wrapped.get("AlterTableCmd", {})
+    for cmd in alter_commands(node):
         subtype = cmd.get("subtype", "")
         definition = cmd.get("def") or {}
         f = fact(f"AlterTableCmd:{subtype}")
@@ -924,8 +924,7 @@ def _alter_table_stmt(node: Node, catalog: Catalog, pg: int) -> _Result:
         # ALTER INDEX locks the index (SET TABLESPACE copies it under ACCESS EXCLUSIVE,
         # which blocks every query the planner would consider it for).
         touches = []
-        for wrapped in node.get("cmds", ()):
-            cmd = wrapped.get("AlterTableCmd", {})
+        for cmd in alter_commands(node):
             subtype = cmd.get("subtype", "")
             f = fact(f"AlterTableCmd:{subtype}")
             lock = f.lock

@@ -9,6 +9,8 @@ question, and caches the result on the statement.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 from pglint.model.statements import Node, Statement
 
 
@@ -81,6 +83,14 @@ def mentions(statement: Statement, *words: str) -> bool:
     return any(word in lowered for word in words)
 
 
+def alter_commands(node: Node) -> Iterator[Node]:
+    """The ``AlterTableCmd`` fields of an ``AlterTableStmt``, in order."""
+    for wrapped in node.get("cmds", ()) or ():
+        cmd = wrapped.get("AlterTableCmd")
+        if cmd is not None:
+            yield cmd
+
+
 #: The statement kinds that have sub-kinds (see :func:`statement_subtypes`), and the field
 #: naming them: ALTER TABLE's are in its commands, the others' in one field.
 SUBTYPED_KINDS = ("AlterTableStmt", "DropStmt", "RenameStmt")
@@ -95,9 +105,7 @@ def statement_subtypes(kind: str, node: Node) -> frozenset[str]:
     of a ``DROP`` or ``RENAME`` (``OBJECT_INDEX``); empty for every other statement.
     """
     if kind == "AlterTableStmt":
-        return frozenset(
-            cmd.get("AlterTableCmd", {}).get("subtype", "") for cmd in node.get("cmds", ()) or ()
-        )
+        return frozenset(cmd.get("subtype", "") for cmd in alter_commands(node))
     field = _SUBTYPE_FIELDS.get(kind)
     if field is None:
         return frozenset()

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 
 from pglint.model.catalog import Catalog, Table, qualified, range_name
 from pglint.model.effects import Effect
+from pglint.model.nodes import alter_commands
 from pglint.model.statements import Node
 from pglint.rules.registry import Hit, check
 
@@ -35,8 +36,7 @@ def _foreign_keys(effect: Effect) -> Iterator[tuple[Node, tuple[str, ...], Node]
                 yield relation, _names(con.get("fk_attrs")), con
     elif effect.kind == "AlterTableStmt":
         relation = node.get("relation", {})
-        for wrapped in node.get("cmds", ()):
-            cmd = wrapped.get("AlterTableCmd", {})
+        for cmd in alter_commands(node):
             definition = cmd.get("def", {})
             if cmd.get("subtype") == "AT_AddConstraint":
                 con = definition.get("Constraint", {})

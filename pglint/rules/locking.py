@@ -14,7 +14,7 @@ from pglint.engine import Context, FileView
 from pglint.model.catalog import qualified, range_name
 from pglint.model.effects import Effect, Touch
 from pglint.model.locks import LockMode, fact
-from pglint.model.nodes import mentions, node_index, statement_nodes
+from pglint.model.nodes import alter_commands, mentions, node_index, statement_nodes
 from pglint.model.statements import Node, Statement
 from pglint.rules.registry import Hit, check
 
@@ -66,14 +66,6 @@ def _split(name: str) -> tuple[str | None, str]:
     return schema or None, bare
 
 
-def _commands(node: Node) -> Iterator[Node]:
-    """The ``AlterTableCmd`` fields of an ``AlterTableStmt``, in order."""
-    for wrapped in node.get("cmds", ()) or ():
-        cmd = wrapped.get("AlterTableCmd")
-        if cmd is not None:
-            yield cmd
-
-
 def _touch_named(effect: Effect, name: str) -> Touch | None:
     for touch in effect.touches:
         if touch.relation == name:
@@ -114,7 +106,7 @@ def _table_constraints(node: Node) -> Iterator[tuple[str, Node, Node]]:
 
     Column constraints of ``ADD COLUMN`` are reported with subtype ``AT_AddColumn``.
     """
-    for cmd in _commands(node):
+    for cmd in alter_commands(node):
         subtype = cmd.get("subtype", "")
         definition = cmd.get("def") or {}
         if subtype == "AT_AddConstraint" and "Constraint" in definition:
@@ -171,7 +163,7 @@ def non_transactional_form(effect: Effect) -> str | None:
     if effect.kind == "ReindexStmt" and option_on(node.get("params"), "concurrently"):
         return "REINDEX CONCURRENTLY"
     if effect.kind == "AlterTableStmt":
-        for cmd in _commands(node):
+        for cmd in alter_commands(node):
             part = (cmd.get("def") or {}).get("PartitionCmd", {})
             if cmd.get("subtype") == "AT_DetachPartition" and part.get("concurrent"):
                 return "DETACH PARTITION CONCURRENTLY"
@@ -323,7 +315,7 @@ def require_concurrent_partition_detach(effect: Effect, ctx: Context) -> Iterato
     parent = _existing_touch(effect, relation)
     if parent is None:
         return
-    for cmd in _commands(node):
+    for cmd in alter_commands(node):
         part = (cmd.get("def") or {}).get("PartitionCmd", {})
         if cmd.get("subtype") != "AT_DetachPartition" or part.get("concurrent"):
             continue
@@ -462,7 +454,7 @@ def constraint_missing_not_valid(view: FileView, ctx: Context) -> Iterator[Hit]:
         table = _existing_touch(effect, relation)
         if table is None:
             continue
-        for cmd in _commands(node):
+        for cmd in alter_commands(node):
             subtype = cmd.get("subtype")
             if subtype == "AT_ValidateConstraint":
                 added = pending.get(key(table.relation, cmd.get("name", "")))
@@ -470,7 +462,7 @@ def constraint_missing_not_valid(view: FileView, ctx: Context) -> Iterator[Hit]:
                     yield _validate_hit(view, effect, table, cmd.get("name", ""), added)
         added_columns = {
             (cmd.get("def") or {}).get("ColumnDef", {}).get("colname")
-            for cmd in _commands(node)
+            for cmd in alter_commands(node)
             if cmd.get("subtype") == "AT_AddColumn"
         }
         for subtype, cmd, con in _table_constraints(node):
@@ -918,7 +910,7 @@ def _table_level_constraints(kind: str, node: Node) -> list[int]:
     elif kind == "AlterTableStmt":
         found = [
             cmd["def"]["Constraint"]
-            for cmd in _commands(node)
+            for cmd in alter_commands(node)
             if cmd.get("subtype") == "AT_AddConstraint" and "Constraint" in (cmd.get("def") or {})
         ]
     return [id(c) for c in found]
@@ -935,7 +927,7 @@ def _definitions(kind: str, node: Node) -> Iterator[tuple[str, Node]]:
         for element in base.get("tableElts", ()) or ():
             yield from _column_or_constraint(element)
     elif kind == "AlterTableStmt":
-        for cmd in _commands(node):
+        for cmd in alter_commands(node):
             yield from _column_or_constraint(cmd.get("def") or {})
     elif kind == "CreateDomainStmt":
         for wrapped in node.get("constraints", ()) or ():
@@ -988,7 +980,7 @@ def features_of(
             for feature in _bound_features(bound):
                 yield feature, bound.get("location")
     if kind == "AlterTableStmt":
-        for cmd in _commands(node):
+        for cmd in alter_commands(node):
             subtype = cmd.get("subtype")
             part = (cmd.get("def") or {}).get("PartitionCmd", {})
             location = part.get("name", {}).get("location")

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from pglint.engine import Context
 from pglint.model.catalog import Catalog, qualified, range_name
 from pglint.model.effects import Effect, default_volatility
-from pglint.model.nodes import mentions, statement_nodes
+from pglint.model.nodes import alter_commands, mentions, statement_nodes
 from pglint.model.objects import Routine, dotted, plain, rel_key, signature
 from pglint.model.statements import Node
 from pglint.model.types import type_ref
@@ -225,8 +225,7 @@ def ban_add_column(effect: Effect, ctx: Context) -> Iterator[Hit]:
         return
     table = _rv(relation)
     what = "foreign table" if node.get("objtype") == "OBJECT_FOREIGN_TABLE" else "table"
-    for wrapped in node.get("cmds", ()):
-        cmd = wrapped.get("AlterTableCmd", {})
+    for cmd in alter_commands(node):
         coldef = cmd.get("def", {}).get("ColumnDef")
         if cmd.get("subtype") != "AT_AddColumn" or not coldef:
             continue
@@ -254,8 +253,7 @@ def ban_add_composite_attribute(effect: Effect, ctx: Context) -> Iterator[Hit]:
     if ctx.catalog.is_new_type([n for n in (schema, name) if n]):
         return
     type_name = _rv(relation)
-    for wrapped in node.get("cmds", ()):
-        cmd = wrapped.get("AlterTableCmd", {})
+    for cmd in alter_commands(node):
         coldef = cmd.get("def", {}).get("ColumnDef")
         if cmd.get("subtype") != "AT_AddColumn" or not coldef:
             continue
@@ -695,8 +693,7 @@ def ban_alter_sequence_values(effect: Effect, ctx: Context) -> Iterator[Hit]:
         relation = node.get("relation", {})
         if ctx.catalog.is_new_table(relation):
             return
-        for wrapped in node.get("cmds", ()):
-            cmd = wrapped.get("AlterTableCmd", {})
+        for cmd in alter_commands(node):
             if cmd.get("subtype") != "AT_SetIdentity":
                 continue
             options = _defelems(cmd.get("def", {}).get("List", {}).get("items"))
@@ -780,8 +777,7 @@ def ban_alter_view_options(effect: Effect, ctx: Context) -> Iterator[Hit]:
     if known is not None and known.new:
         return
     view = _rv(relation)
-    for wrapped in node.get("cmds", ()):
-        cmd = wrapped.get("AlterTableCmd", {})
+    for cmd in alter_commands(node):
         subtype = cmd.get("subtype", "")
         if subtype not in ("AT_SetRelOptions", "AT_ResetRelOptions"):
             continue
@@ -1108,8 +1104,7 @@ def ban_new_write_restriction(effect: Effect, ctx: Context) -> Iterator[Hit]:
     elif node.get("objtype") in (None, "OBJECT_TABLE"):
         # Not foreign tables: PostgreSQL does not enforce their constraints.
         relation = node.get("relation", {})
-        for wrapped in node.get("cmds", ()):
-            cmd = wrapped.get("AlterTableCmd", {})
+        for cmd in alter_commands(node):
             if cmd.get("subtype") == "AT_AttachPartition":
                 yield from _attach_partition(relation, cmd, ctx)
             elif not ctx.catalog.is_new_table(relation):
@@ -1689,8 +1684,7 @@ def ban_set_default(effect: Effect, ctx: Context) -> Iterator[Hit]:
     table = _rv(relation)
     added: set[str] = set()
     what = "view" if node.get("objtype") == "OBJECT_VIEW" else "table"
-    for wrapped in node.get("cmds", ()):
-        cmd = wrapped.get("AlterTableCmd", {})
+    for cmd in alter_commands(node):
         subtype = cmd.get("subtype")
         if subtype == "AT_AddColumn":
             added.add(cmd.get("def", {}).get("ColumnDef", {}).get("colname", ""))

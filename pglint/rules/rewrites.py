@@ -14,7 +14,7 @@ from collections.abc import Iterable, Iterator
 from pglint.engine import Context
 from pglint.model.catalog import qualified, range_name
 from pglint.model.effects import Effect, Touch, add_column_rewrites, default_volatility
-from pglint.model.nodes import mentions, statement_nodes
+from pglint.model.nodes import alter_commands, mentions, statement_nodes
 from pglint.model.objects import rel_key
 from pglint.model.statements import Node
 from pglint.model.types import TypeRef, rewrites_on_change, type_ref
@@ -24,14 +24,6 @@ _SERIAL_TYPES = frozenset({"serial", "bigserial", "smallserial"})
 
 
 # --- helpers ---------------------------------------------------------------------------------
-
-
-def _commands(node: Node) -> Iterator[Node]:
-    """The ``AlterTableCmd`` fields of an ``AlterTableStmt``, in order."""
-    for wrapped in node.get("cmds", ()) or ():
-        cmd = wrapped.get("AlterTableCmd")
-        if cmd is not None:
-            yield cmd
 
 
 def _touch_of(effect: Effect, range_var: Node) -> Touch | None:
@@ -185,7 +177,7 @@ def adding_field_with_default(effect: Effect, ctx: Context) -> Iterator[Hit]:
     touch = _touch_of(effect, effect.node.get("relation", {}))
     if touch is None:
         return
-    for cmd in _commands(effect.node):
+    for cmd in alter_commands(effect.node):
         coldef = cmd.get("def", {}).get("ColumnDef")
         if cmd.get("subtype") != "AT_AddColumn" or coldef is None:
             continue
@@ -226,7 +218,7 @@ def adding_stored_generated_column(effect: Effect, ctx: Context) -> Iterator[Hit
         return
     columns: list[str] = []
     at: int | None = None
-    for cmd in _commands(effect.node):
+    for cmd in alter_commands(effect.node):
         coldef = cmd.get("def", {}).get("ColumnDef")
         if cmd.get("subtype") != "AT_AddColumn" or coldef is None:
             continue
@@ -283,7 +275,7 @@ def adding_not_nullable_field(effect: Effect, ctx: Context) -> Iterator[Hit]:
 def _set_not_null_hits(effect: Effect, touch: Touch, ctx: Context, table: str) -> Iterator[Hit]:
     pg = ctx.pg
     scanned: list[str] = []
-    for cmd in _commands(effect.node):
+    for cmd in alter_commands(effect.node):
         subtype = cmd.get("subtype")
         con = cmd.get("def", {}).get("Constraint")
         if subtype == "AT_SetNotNull":
@@ -331,7 +323,7 @@ def adding_required_field(effect: Effect, ctx: Context) -> Iterator[Hit]:
     touch = _touch_of(effect, effect.node.get("relation", {}))
     if touch is None:
         return
-    for cmd in _commands(effect.node):
+    for cmd in alter_commands(effect.node):
         coldef = cmd.get("def", {}).get("ColumnDef")
         if cmd.get("subtype") != "AT_AddColumn" or coldef is None:
             continue
@@ -379,7 +371,7 @@ def adding_serial_primary_key_field(effect: Effect, ctx: Context) -> Iterator[Hi
     if touch is None:
         return
     blocked = f"an {touch.lock.sql_name} lock, blocking {touch.lock.blocked}"
-    for cmd in _commands(effect.node):
+    for cmd in alter_commands(effect.node):
         definition = cmd.get("def", {})
         subtype = cmd.get("subtype")
         if subtype == "AT_AddConstraint" and "Constraint" in definition:
@@ -435,7 +427,7 @@ def changing_column_type(effect: Effect, ctx: Context) -> Iterator[Hit]:
     if touch is None:
         return
     table = ctx.catalog.table_of(relation)
-    for cmd in _commands(effect.node):
+    for cmd in alter_commands(effect.node):
         coldef = cmd.get("def", {}).get("ColumnDef")
         if cmd.get("subtype") != "AT_AlterColumnType" or coldef is None:
             continue
@@ -681,7 +673,7 @@ def _duplicate_findings(kind: str, node: Node) -> Iterator[tuple[str, int | None
     elif kind == "AlterTableStmt":
         added = [
             cmd["def"]["ColumnDef"]
-            for cmd in _commands(node)
+            for cmd in alter_commands(node)
             if cmd.get("subtype") == "AT_AddColumn" and "ColumnDef" in cmd.get("def", {})
         ]
         yield from _duplicates(

@@ -18,6 +18,7 @@ from pglint.model.catalog import Catalog, range_name
 from pglint.model.columns import ColumnType, column_types, display_name, quote_ident
 from pglint.model.effects import Effect
 from pglint.model.locks import fact
+from pglint.model.nodes import alter_commands
 from pglint.model.statements import Node
 from pglint.model.types import TypeRef, rewrites_on_change, type_ref
 from pglint.rules.registry import Hit, check
@@ -184,8 +185,7 @@ def _foreign_keys(effect: Effect, col: ColumnType) -> Iterator[tuple[Node, list[
     if effect.kind == "CreateStmt":
         constraints = [e["Constraint"] for e in node.get("tableElts", ()) if "Constraint" in e]
     elif effect.kind == "AlterTableStmt":
-        for wrapped in node.get("cmds", ()):
-            cmd = wrapped.get("AlterTableCmd", {})
+        for cmd in alter_commands(node):
             if cmd.get("subtype") == "AT_AddConstraint" and "Constraint" in cmd.get("def", {}):
                 constraints.append(cmd["def"]["Constraint"])
     for con in constraints:
@@ -583,8 +583,7 @@ def defined_names(kind: str, node: Node) -> Iterator[DefinedName]:
                 for sub_kind, sub_node in element.items():
                     yield from defined_names(sub_kind, sub_node)
     elif kind == "AlterTableStmt":
-        for wrapped in node.get("cmds", ()):
-            cmd = wrapped.get("AlterTableCmd", {})
+        for cmd in alter_commands(node):
             definition = cmd.get("def", {})
             if cmd.get("subtype") == "AT_AddColumn" and "ColumnDef" in definition:
                 yield from _column_names(definition["ColumnDef"])

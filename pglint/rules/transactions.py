@@ -14,7 +14,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from pglint.engine import Context, FileView
 from pglint.model.effects import Effect, Touch
 from pglint.model.locks import LockMode
-from pglint.model.nodes import statement_nodes
+from pglint.model.nodes import alter_commands, statement_nodes
 from pglint.model.statements import Node, Statement
 from pglint.rules.registry import Hit, check
 
@@ -394,8 +394,7 @@ def _fragile(effect: Effect, ctx: Context) -> Iterator[tuple[str, str, str, int 
             )
     elif kind == "AlterTableStmt":
         table = _relation(node.get("relation", {}))
-        for wrapped in node.get("cmds", ()):
-            cmd = wrapped.get("AlterTableCmd", {})
+        for cmd in alter_commands(node):
             if cmd.get("missing_ok"):
                 continue
             subtype = cmd.get("subtype")
