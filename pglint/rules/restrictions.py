@@ -215,7 +215,15 @@ class _New:
 # --- ban-add-column ---------------------------------------------------------------------------
 
 
-@check("ban-add-column", kinds=("AlterTableStmt",))
+def _added_columns(node: Node) -> Iterator[Node]:
+    """The ColumnDefs of an ALTER TABLE's (or ALTER TYPE's) ADD COLUMN / ADD ATTRIBUTE."""
+    for cmd in alter_commands(node):
+        coldef = (cmd.get("def") or {}).get("ColumnDef")
+        if cmd.get("subtype") == "AT_AddColumn" and coldef:
+            yield coldef
+
+
+@check("ban-add-column", kinds=("AlterTableStmt:AT_AddColumn",))
 def ban_add_column(effect: Effect, ctx: Context) -> Iterator[Hit]:
     node = effect.node
     if node.get("objtype") not in (None, "OBJECT_TABLE", "OBJECT_FOREIGN_TABLE"):
@@ -225,10 +233,7 @@ def ban_add_column(effect: Effect, ctx: Context) -> Iterator[Hit]:
         return
     table = _rv(relation)
     what = "foreign table" if node.get("objtype") == "OBJECT_FOREIGN_TABLE" else "table"
-    for cmd in alter_commands(node):
-        coldef = cmd.get("def", {}).get("ColumnDef")
-        if cmd.get("subtype") != "AT_AddColumn" or not coldef:
-            continue
+    for coldef in _added_columns(node):
         column = coldef.get("colname", "")
         yield Hit(
             f"ADD COLUMN {column} changes the row shape of existing {what} {table}: "
@@ -243,7 +248,7 @@ def ban_add_column(effect: Effect, ctx: Context) -> Iterator[Hit]:
 # --- ban-add-composite-attribute --------------------------------------------------------------
 
 
-@check("ban-add-composite-attribute", kinds=("AlterTableStmt",))
+@check("ban-add-composite-attribute", kinds=("AlterTableStmt:AT_AddColumn",))
 def ban_add_composite_attribute(effect: Effect, ctx: Context) -> Iterator[Hit]:
     node = effect.node
     if node.get("objtype") != "OBJECT_TYPE":
@@ -253,10 +258,7 @@ def ban_add_composite_attribute(effect: Effect, ctx: Context) -> Iterator[Hit]:
     if ctx.catalog.is_new_type([n for n in (schema, name) if n]):
         return
     type_name = _rv(relation)
-    for cmd in alter_commands(node):
-        coldef = cmd.get("def", {}).get("ColumnDef")
-        if cmd.get("subtype") != "AT_AddColumn" or not coldef:
-            continue
+    for coldef in _added_columns(node):
         attribute = coldef.get("colname", "")
         yield Hit(
             f"ADD ATTRIBUTE {attribute} changes the shape of existing composite type "
