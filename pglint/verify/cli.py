@@ -130,16 +130,8 @@ def verify(
             f"pglint verify needs psycopg 3 ({error}); install it with pip install 'pglint[verify]'"
         )
         return
-    options = VerifyOptions(
-        rows=rows,
-        statement_timeout=statement_timeout,
-        timeout=timeout,
-        assume_in_transaction=settings.assume_in_transaction,
-        layout=settings.layout,
-        exclude=settings.exclude,
-        only=only,
-        severity=settings.severity,
-        ignore=settings.ignore,
+    options = VerifyOptions.from_settings(
+        settings, only, rows=rows, statement_timeout=statement_timeout, timeout=timeout
     )
     try:
         report = run_verify(paths, options, dsn=dsn, pg_bin=pg_bin)

@@ -40,15 +40,7 @@ def render_verified(
         raise ConfigError(
             f"--verify needs psycopg 3 ({error}); install it with pip install 'pglint[verify]'"
         ) from None
-    options = VerifyOptions(
-        rows=rows,
-        assume_in_transaction=settings.assume_in_transaction,
-        layout=settings.layout,
-        exclude=settings.exclude,
-        only=only,
-        severity=settings.severity,
-        ignore=settings.ignore,
-    )
+    options = VerifyOptions.from_settings(settings, only, rows=rows)
     try:
         report = verify(paths, options, dsn=dsn, pg_bin=pg_bin)
     except ServerError as error:

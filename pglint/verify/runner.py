@@ -21,9 +21,11 @@ from collections.abc import Iterator, Mapping, Sequence
 from contextlib import suppress
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import Any
 
 import psycopg
 
+from pglint.config import Settings
 from pglint.findings import Finding, Severity
 from pglint.layouts.base import Migration, MigrationSet, Part, Reader
 from pglint.model.catalog import Catalog
@@ -63,6 +65,22 @@ class VerifyOptions:
     only: set[Path] | None = None
     severity: Mapping[str, Severity] = field(default_factory=dict)
     ignore: tuple[str, ...] = ()
+
+    @classmethod
+    def from_settings(
+        cls, settings: Settings, only: set[Path] | None = None, **values: Any
+    ) -> VerifyOptions:
+        """The options a run's settings decide (transaction mode, layout, exclusions,
+        severities, ignored rules), plus ``values`` (rows and timeouts)."""
+        return cls(
+            assume_in_transaction=settings.assume_in_transaction,
+            layout=settings.layout,
+            exclude=settings.exclude,
+            only=only,
+            severity=settings.severity,
+            ignore=settings.ignore,
+            **values,
+        )
 
 
 @dataclass(slots=True)
