@@ -91,6 +91,15 @@ def alter_commands(node: Node) -> Iterator[Node]:
             yield cmd
 
 
+def column_defs(node: Node, subtype: str = "AT_AddColumn") -> Iterator[Node]:
+    """The ColumnDefs of an ALTER TABLE's commands of one subtype: ADD COLUMN (and ALTER
+    TYPE's ADD ATTRIBUTE) by default, or ``AT_AlterColumnType``."""
+    for cmd in alter_commands(node):
+        coldef = (cmd.get("def") or {}).get("ColumnDef")
+        if coldef is not None and cmd.get("subtype") == subtype:
+            yield coldef
+
+
 #: The statement kinds that have sub-kinds (see :func:`statement_subtypes`), and the field
 #: naming them: ALTER TABLE's are in its commands, the others' in one field.
 SUBTYPED_KINDS = ("AlterTableStmt", "DropStmt", "RenameStmt")

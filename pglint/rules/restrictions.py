@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from pglint.engine import Context
 from pglint.model.catalog import Catalog, qualified, range_name
 from pglint.model.effects import Effect, default_volatility
-from pglint.model.nodes import alter_commands, mentions, statement_nodes
+from pglint.model.nodes import alter_commands, column_defs, mentions, statement_nodes
 from pglint.model.objects import Routine, dotted, plain, rel_key, signature
 from pglint.model.statements import Node
 from pglint.model.types import type_ref
@@ -215,14 +215,6 @@ class _New:
 # --- ban-add-column ---------------------------------------------------------------------------
 
 
-def _added_columns(node: Node) -> Iterator[Node]:
-    """The ColumnDefs of an ALTER TABLE's (or ALTER TYPE's) ADD COLUMN / ADD ATTRIBUTE."""
-    for cmd in alter_commands(node):
-        coldef = (cmd.get("def") or {}).get("ColumnDef")
-        if cmd.get("subtype") == "AT_AddColumn" and coldef:
-            yield coldef
-
-
 @check("ban-add-column", kinds=("AlterTableStmt:AT_AddColumn",))
 def ban_add_column(effect: Effect, ctx: Context) -> Iterator[Hit]:
     node = effect.node
@@ -233,7 +225,7 @@ def ban_add_column(effect: Effect, ctx: Context) -> Iterator[Hit]:
         return
     table = _rv(relation)
     what = "foreign table" if node.get("objtype") == "OBJECT_FOREIGN_TABLE" else "table"
-    for coldef in _added_columns(node):
+    for coldef in column_defs(node):
         column = coldef.get("colname", "")
         yield Hit(
             f"ADD COLUMN {column} changes the row shape of existing {what} {table}: "
@@ -258,7 +250,7 @@ def ban_add_composite_attribute(effect: Effect, ctx: Context) -> Iterator[Hit]:
     if ctx.catalog.is_new_type([n for n in (schema, name) if n]):
         return
     type_name = _rv(relation)
-    for coldef in _added_columns(node):
+    for coldef in column_defs(node):
         attribute = coldef.get("colname", "")
         yield Hit(
             f"ADD ATTRIBUTE {attribute} changes the shape of existing composite type "

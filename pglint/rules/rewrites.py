@@ -14,7 +14,7 @@ from collections.abc import Iterable, Iterator
 from pglint.engine import Context
 from pglint.model.catalog import qualified, range_name
 from pglint.model.effects import Effect, Touch, add_column_rewrites, default_volatility
-from pglint.model.nodes import alter_commands, mentions, statement_nodes
+from pglint.model.nodes import alter_commands, column_defs, mentions, statement_nodes
 from pglint.model.objects import rel_key
 from pglint.model.statements import Node
 from pglint.model.types import TypeRef, rewrites_on_change, type_ref
@@ -177,10 +177,7 @@ def adding_field_with_default(effect: Effect, ctx: Context) -> Iterator[Hit]:
     touch = _touch_of(effect, effect.node.get("relation", {}))
     if touch is None:
         return
-    for cmd in alter_commands(effect.node):
-        coldef = cmd.get("def", {}).get("ColumnDef")
-        if cmd.get("subtype") != "AT_AddColumn" or coldef is None:
-            continue
+    for coldef in column_defs(effect.node):
         found = _default_rewrite_reason(coldef, ctx.pg)
         if found is None:
             continue
@@ -218,10 +215,7 @@ def adding_stored_generated_column(effect: Effect, ctx: Context) -> Iterator[Hit
         return
     columns: list[str] = []
     at: int | None = None
-    for cmd in alter_commands(effect.node):
-        coldef = cmd.get("def", {}).get("ColumnDef")
-        if cmd.get("subtype") != "AT_AddColumn" or coldef is None:
-            continue
+    for coldef in column_defs(effect.node):
         generated = _of_kind(_constraints(coldef), "CONSTR_GENERATED")
         if generated is None or not _is_stored_generated(generated):
             continue
@@ -323,10 +317,7 @@ def adding_required_field(effect: Effect, ctx: Context) -> Iterator[Hit]:
     touch = _touch_of(effect, effect.node.get("relation", {}))
     if touch is None:
         return
-    for cmd in alter_commands(effect.node):
-        coldef = cmd.get("def", {}).get("ColumnDef")
-        if cmd.get("subtype") != "AT_AddColumn" or coldef is None:
-            continue
+    for coldef in column_defs(effect.node):
         constraints = _constraints(coldef)
         kinds = {c.get("contype") for c in constraints}
         if kinds & {"CONSTR_DEFAULT", "CONSTR_IDENTITY", "CONSTR_GENERATED"}:
