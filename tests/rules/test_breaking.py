@@ -5,10 +5,11 @@ from __future__ import annotations
 import pytest
 
 from pglint.config import Settings
-from pglint.engine import lint_text, run_checks, select_rules
-from pglint.findings import Finding, Severity
+from pglint.engine import run_checks, select_rules
+from pglint.findings import Severity
 from pglint.rules import load_catalogue
 from pglint.sources.sql import parse_sql
+from tests.rules.helpers import lint
 
 #: The rules whose checks live in pglint/rules/breaking.py (each name is asserted to exist,
 #: with Squawk's default, in tests/test_squawk_parity.py).
@@ -19,11 +20,6 @@ RULES = tuple(
         if r.fn is not None and r.fn.__module__ == "pglint.rules.breaking"
     )
 )
-
-
-def lint(rule: str, sql: str, pg: int = 15) -> list[Finding]:
-    settings = Settings(pg_version=pg, select=(rule,))
-    return [f for f in lint_text("t.sql", sql, settings, select_rules(settings)) if f.rule == rule]
 
 
 def lines(rule: str, sql: str, pg: int = 15) -> list[int]:

@@ -11,6 +11,7 @@ from pglint.model.catalog import Catalog
 from pglint.model.effects import Analyser
 from pglint.rules import load_catalogue
 from pglint.sources.sql import parse_sql
+from tests.rules.helpers import lint
 
 #: The rules whose checks live in pglint/rules/restrictions.py (each name is asserted to exist,
 #: with Squawk's default, in tests/test_squawk_parity.py).
@@ -23,13 +24,8 @@ RULES = tuple(
 )
 
 
-def lint(rule: str, sql: str, pg: int = 15, in_transaction: bool = False) -> list[Finding]:
-    settings = Settings(pg_version=pg, select=(rule,), assume_in_transaction=in_transaction)
-    return [f for f in lint_text("t.sql", sql, settings, select_rules(settings)) if f.rule == rule]
-
-
 def lines(rule: str, sql: str, pg: int = 15, in_transaction: bool = False) -> list[int]:
-    return [f.line for f in lint(rule, sql, pg, in_transaction)]
+    return [f.line for f in lint(rule, sql, pg, assume_in_transaction=in_transaction)]
 
 
 def lint_with_history(rule: str, history: str, sql: str) -> list[Finding]:

@@ -4,26 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from pglint.config import Settings
-from pglint.engine import run_checks, select_rules
-from pglint.findings import Finding
-from pglint.model.catalog import Catalog
-from pglint.model.effects import Analyser
-from pglint.sources.sql import parse_sql
-
-
-def lint(rule: str, sql: str, pg: int = 15, before: str = "", **settings: object) -> list[Finding]:
-    """Findings of ``rule`` for ``sql``; ``before`` is an earlier migration (existing objects)."""
-    config = Settings(pg_version=pg, select=(rule,), **settings)  # type: ignore[arg-type]
-    catalog = Catalog()
-    for statement in parse_sql(before).statements:
-        catalog.apply(statement, new=False)
-    analyser = Analyser(pg, config.assume_in_transaction, catalog=catalog)
-    findings = run_checks(
-        "m.sql", sql, parse_sql(sql), config, select_rules(config), analyser=analyser
-    )
-    return [f for f in findings if f.rule == rule]
-
+from tests.rules.helpers import lint
 
 # --- changing-column-type --------------------------------------------------------------------
 

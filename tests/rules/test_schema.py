@@ -9,11 +9,7 @@ from pglint.engine import lint_text, select_rules
 from pglint.findings import Finding
 from pglint.rules import load_catalogue
 from pglint.rules.schema import long_identifiers, quote_ident, truncate_identifier
-
-
-def lint(rule: str, sql: str, pg: int = 15, **options: object) -> list[Finding]:
-    settings = Settings(pg_version=pg, select=(rule,), options={rule: options} if options else {})
-    return [f for f in lint_text("t.sql", sql, settings, select_rules(settings)) if f.rule == rule]
+from tests.rules.helpers import lint
 
 
 def columns_of(findings: list[Finding]) -> list[int]:
@@ -109,7 +105,7 @@ def test_ignore_references_follows_table_level_and_self_references() -> None:
         "  px bigint, py int, parent int REFERENCES c (own), own int UNIQUE,\n"
         "  FOREIGN KEY (px, py) REFERENCES p (x, y));\n"
     )
-    findings = lint("prefer-bigint-over-int", sql, ignore_references=True)
+    findings = lint("prefer-bigint-over-int", sql, options={"ignore_references": True})
     # p.y and c.own are keys themselves; c.py follows p.y; c.parent follows c.own.
     assert [(f.line, f.message.split(" is ")[0]) for f in findings] == [
         (1, "column p.y"),
@@ -122,7 +118,7 @@ def test_ignore_references_with_the_primary_key_of_the_target() -> None:
         "CREATE TABLE a (id bigint PRIMARY KEY);\n"
         "CREATE TABLE b (id bigint PRIMARY KEY, a_id int REFERENCES a);"
     )
-    (finding,) = lint("prefer-bigint-over-int", sql, ignore_references=True)
+    (finding,) = lint("prefer-bigint-over-int", sql, options={"ignore_references": True})
     assert "it references a.id, which is bigint" in finding.message
 
 
@@ -133,7 +129,9 @@ def test_ignore_references_in_alter_table() -> None:
         "ALTER TABLE b ADD COLUMN c_id int REFERENCES c;\n"
         "ALTER TABLE b ADD COLUMN n int;\n"
     )
-    assert [f.line for f in lint("prefer-bigint-over-int", sql, ignore_references=True)] == [3]
+    assert [
+        f.line for f in lint("prefer-bigint-over-int", sql, options={"ignore_references": True})
+    ] == [3]
     assert len(lint("prefer-bigint-over-int", sql)) == 3
 
 
@@ -162,7 +160,7 @@ def test_identity_spellings_and_versions() -> None:
 
 def test_allow_max_length_is_inclusive() -> None:
     sql = "CREATE TABLE a (x varchar(254), y varchar(255), z varchar(4000), w varchar);"
-    findings = lint("prefer-text-field", sql, allow_max_length=255)
+    findings = lint("prefer-text-field", sql, options={"allow_max_length": 255})
     assert [f.message.split(":")[0] for f in findings] == ["column a.x is varchar(254)"]
     assert len(lint("prefer-text-field", sql)) == 3
 

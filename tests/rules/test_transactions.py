@@ -2,20 +2,8 @@
 
 from __future__ import annotations
 
-from pglint.config import Settings
-from pglint.engine import run_checks, select_rules
 from pglint.findings import Finding
-from pglint.model.effects import Analyser
-from pglint.sources.sql import parse_sql
-
-
-def lint(rule: str, sql: str, pg: int = 15, assume: bool = False) -> list[Finding]:
-    config = Settings(pg_version=pg, select=(rule,), assume_in_transaction=assume)
-    analyser = Analyser(pg, assume)
-    findings = run_checks(
-        "m.sql", sql, parse_sql(sql), config, select_rules(config), analyser=analyser
-    )
-    return [f for f in findings if f.rule == rule]
+from tests.rules.helpers import lint
 
 
 def lines(findings: list[Finding]) -> list[int]:
@@ -55,7 +43,7 @@ def test_lock_timeout_rolled_back_set_is_gone():
 
 def test_lock_timeout_set_in_the_tools_transaction_with_set_local():
     sql = "SET LOCAL lock_timeout = '1s';\nALTER TABLE a ADD COLUMN y int;\n"
-    assert lint("require-lock-timeout", sql, assume=True) == []
+    assert lint("require-lock-timeout", sql, assume_in_transaction=True) == []
 
 
 def test_lock_timeout_weak_locks_and_new_tables_are_not_reported():
@@ -115,7 +103,7 @@ def test_nesting_rollback_without_transaction():
 
 def test_nesting_with_assume_reports_every_begin_and_commit():
     sql = "BEGIN;\nSELECT 1;\nCOMMIT;\nBEGIN;\nSELECT 2;\nCOMMIT;\n"
-    assert lines(lint("transaction-nesting", sql, assume=True)) == [1, 3, 4, 6]
+    assert lines(lint("transaction-nesting", sql, assume_in_transaction=True)) == [1, 3, 4, 6]
 
 
 def test_uncommitted_points_at_the_begin_still_open():
@@ -126,7 +114,9 @@ def test_uncommitted_points_at_the_begin_still_open():
 
 
 def test_uncommitted_not_reported_when_the_tool_commits():
-    assert lint("ban-uncommitted-transaction", "BEGIN;\nSELECT 1;\n", assume=True) == []
+    assert (
+        lint("ban-uncommitted-transaction", "BEGIN;\nSELECT 1;\n", assume_in_transaction=True) == []
+    )
 
 
 def test_uncommitted_prepare_transaction_closes_it():
@@ -214,11 +204,11 @@ def test_held_lock_wait_reported_once_per_transaction_and_only_without_lock_time
         "ALTER TABLE b ADD COLUMN x int;\n"
         "ALTER TABLE c ADD COLUMN x int;\n"
     )
-    found = lint("lock-held-across-statements", sql, assume=True)
+    found = lint("lock-held-across-statements", sql, assume_in_transaction=True)
     assert lines(found) == [2]
     assert "waits for an ACCESS EXCLUSIVE lock on b" in found[0].message
     with_timeout = "SET LOCAL lock_timeout = '1s';\n" + sql
-    assert lint("lock-held-across-statements", with_timeout, assume=True) == []
+    assert lint("lock-held-across-statements", with_timeout, assume_in_transaction=True) == []
 
 
 def test_held_lock_not_reported_in_autocommit_or_after_rollback_to_savepoint():
@@ -239,7 +229,7 @@ def test_held_lock_inside_a_do_block():
 def test_held_lock_message_caps_the_list_of_tables():
     sql = "".join(f"ALTER TABLE t{i} ADD COLUMN x int;\n" for i in range(5))
     sql = "SET LOCAL lock_timeout = '1s';\n" + sql + "UPDATE z SET x = 0;\n"
-    (found,) = lint("lock-held-across-statements", sql, assume=True)
+    (found,) = lint("lock-held-across-statements", sql, assume_in_transaction=True)
     assert "t0 (since line 2), t1 (since line 3), t2 (since line 4) and 2 more" in found.message
 
 
