@@ -7,6 +7,8 @@ Tests that need it skip with a clear reason when it is absent.
 
 from __future__ import annotations
 
+import os
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -29,3 +31,12 @@ def _no_result_cache(monkeypatch: pytest.MonkeyPatch) -> None:
     turns the cache on where it is the subject."""
     monkeypatch.setenv("PGLINT_NO_CACHE", "1")
     monkeypatch.delenv("PGLINT_CACHE_DIR", raising=False)
+
+
+def git(cwd: Path, *args: str) -> None:
+    """Run git in ``cwd`` with a throwaway identity (for tests of --diff)."""
+    identity = {"GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@t"}
+    identity |= {"GIT_COMMITTER_NAME": "t", "GIT_COMMITTER_EMAIL": "t@t"}
+    subprocess.run(
+        ["git", *args], cwd=cwd, check=True, capture_output=True, env={**os.environ, **identity}
+    )

@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
@@ -14,6 +12,7 @@ from click.testing import CliRunner
 from pglint.cli import main
 from pglint.plan.mermaid import validate_er
 from pglint.plan.stats import STATS_QUERY
+from tests.conftest import git
 from tests.plan.helpers import CASES_DIR, MERMAID, REPO, SECTIONS, UPDATE, check_golden
 
 #: The committed example report and the command that writes it (also in the README).
@@ -81,30 +80,14 @@ def test_stats_query_prints_the_query():
     assert done.output == STATS_QUERY
 
 
-def _git(cwd: Path, *args: str) -> None:
-    subprocess.run(
-        ["git", *args],
-        cwd=cwd,
-        check=True,
-        capture_output=True,
-        env={
-            **os.environ,
-            "GIT_AUTHOR_NAME": "t",
-            "GIT_AUTHOR_EMAIL": "t@t",
-            "GIT_COMMITTER_NAME": "t",
-            "GIT_COMMITTER_EMAIL": "t@t",
-        },
-    )
-
-
 def test_diff_plans_only_the_changed_migrations(tmp_path):
     db = tmp_path / "db"
     db.mkdir()
     (db / "1_orders.up.sql").write_text("CREATE TABLE orders (id bigint PRIMARY KEY, note text);\n")
     (db / "1_orders.down.sql").write_text("DROP TABLE orders;\n")
-    _git(tmp_path, "init", "-q")
-    _git(tmp_path, "add", ".")
-    _git(tmp_path, "commit", "-qm", "base")
+    git(tmp_path, "init", "-q")
+    git(tmp_path, "add", ".")
+    git(tmp_path, "commit", "-qm", "base")
     (db / "2_index.up.sql").write_text("CREATE INDEX orders_note_idx ON orders (note);\n")
     (db / "2_index.down.sql").write_text("DROP INDEX orders_note_idx;\n")
     done = subprocess.run(

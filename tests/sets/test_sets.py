@@ -12,6 +12,7 @@ import pytest
 
 from pglint.config import Settings
 from pglint.runner import lint_paths
+from tests.conftest import git
 
 
 def write(folder: Path, files: dict[str, str]) -> None:
@@ -122,22 +123,6 @@ def test_layout_can_be_forced(tmp_path: Path) -> None:
     )
     findings, _ = lint_paths([str(tmp_path)], Settings(select=SELECT, layout="plain"))
     assert [f.rule for f in findings] == ["require-concurrent-index-creation"]
-
-
-def git(cwd: Path, *args: str) -> None:
-    subprocess.run(
-        ["git", *args],
-        cwd=cwd,
-        check=True,
-        capture_output=True,
-        env={
-            **os.environ,
-            "GIT_AUTHOR_NAME": "t",
-            "GIT_AUTHOR_EMAIL": "t@t",
-            "GIT_COMMITTER_NAME": "t",
-            "GIT_COMMITTER_EMAIL": "t@t",
-        },
-    )
 
 
 def test_diff_lints_only_changed_migrations(tmp_path: Path) -> None:
