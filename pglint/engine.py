@@ -345,7 +345,6 @@ def _unused(
     for number, directive in enumerate(directives):
         if directive.kind == "irreversible" or number in skip:
             continue
-        span = source.span(directive.offset, directive.end)
         unknown = [n for n in directive.rules if not catalogue.expand(n)]
         if unknown:
             message = f"suppression names unknown rule(s): {', '.join(unknown)}"
@@ -360,12 +359,9 @@ def _unused(
             )
         else:
             continue
-        yield Finding(
-            source.path,
-            span.line,
-            span.column,
-            span.end_line,
-            span.end_column,
+        yield source.finding(
+            directive.offset,
+            directive.end,
             "unused-ignore",
             entry.severity,
             message,
@@ -374,18 +370,7 @@ def _unused(
 
 
 def _finding(source: SourceText, raw: _Raw) -> Finding:
-    span = source.span(raw.start, raw.end)
-    return Finding(
-        source.path,
-        span.line,
-        span.column,
-        span.end_line,
-        span.end_column,
-        raw.rule,
-        raw.severity,
-        raw.message,
-        raw.help,
-    )
+    return source.finding(raw.start, raw.end, raw.rule, raw.severity, raw.message, raw.help)
 
 
 def lint_text(path: str, text: str, settings: Settings, active: ActiveRules) -> list[Finding]:

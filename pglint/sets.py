@@ -297,17 +297,8 @@ def _locate(hit: Hit, view: MigrationView, entry, reader: Reader) -> Finding:
         start, end = hit.effect.statement.start, hit.effect.statement.end
     else:
         start, end = 0, max(1, min(len(text), len(text.split("\n", 1)[0])))
-    span = source.span(start, max(end, start + 1))
-    return Finding(
-        str(path),
-        span.line,
-        span.column,
-        span.end_line,
-        span.end_column,
-        entry.rule.name,
-        entry.severity,
-        hit.message,
-        hit.help or entry.rule.help,
+    return source.finding(
+        start, end, entry.rule.name, entry.severity, hit.message, hit.help or entry.rule.help
     )
 
 

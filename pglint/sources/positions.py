@@ -5,6 +5,8 @@ from __future__ import annotations
 from bisect import bisect_right
 from dataclasses import dataclass, field
 
+from pglint.findings import Finding, Severity
+
 
 @dataclass(frozen=True, slots=True)
 class Span:
@@ -51,6 +53,23 @@ class SourceText:
         line = bisect_right(starts, start)
         end_line = bisect_right(starts, last, line - 1)
         return Span(line, start - starts[line - 1] + 1, end_line, last - starts[end_line - 1] + 1)
+
+    def finding(
+        self, start: int, end: int, rule: str, severity: Severity, message: str, help: str = ""
+    ) -> Finding:
+        """A finding on ``text[start:end]`` (at least one character)."""
+        span = self.span(start, max(end, start + 1))
+        return Finding(
+            self.path,
+            span.line,
+            span.column,
+            span.end_line,
+            span.end_column,
+            rule,
+            severity,
+            message,
+            help,
+        )
 
 
 class OffsetMap:

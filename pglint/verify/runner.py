@@ -233,18 +233,8 @@ class _Rules:
             return None
         entry = self.rules[rule]
         source = SourceText(str(path), text)
-        span = source.span(start, max(end, start + 1))
-        return Finding(
-            str(path),
-            span.line,
-            span.column,
-            span.end_line,
-            span.end_column,
-            rule,
-            self.severity.get(rule, entry.severity),
-            message,
-            help or entry.help,
-        )
+        severity = self.severity.get(rule, entry.severity)
+        return source.finding(start, end, rule, severity, message, help or entry.help)
 
 
 # --- parsed parts ------------------------------------------------------------------------------
