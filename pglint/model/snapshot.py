@@ -7,9 +7,12 @@ back, a table the down dropped that the up never created.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Mapping
+from typing import TypeVar
 
 from pglint.model.catalog import Catalog, Index, Table
+
+T = TypeVar("T")
 
 #: Object key → (relation it belongs to, or "" for schema-wide objects; description).
 Snapshot = dict[str, tuple[str, str]]
@@ -106,13 +109,28 @@ def _labels_added(old: str, new: str) -> bool:
 
 def differences(before: Snapshot, after: Snapshot) -> list[str]:
     """What ``after`` has that ``before`` had not, or lacks, or describes differently."""
-    changes = []
-    for key in sorted(after.keys() - before.keys()):
-        changes.append(f"{key} still exists")
-    for key in sorted(before.keys() - after.keys()):
-        changes.append(f"{key} is gone (it existed before the migration)")
+    return compare(before, after, _changed)
+
+
+def _changed(before: tuple[str, str], after: tuple[str, str]) -> str | None:
+    old, new = before[1], after[1]
+    if old == new or _labels_added(old, new):
+        return None
+    return f"is {new or 'changed'} (was {old or 'different'})"
+
+
+def compare(
+    before: Mapping[str, T], after: Mapping[str, T], changed: Callable[[T, T], str | None]
+) -> list[str]:
+    """One sentence per object a rollback left different: added, gone, or changed as
+    ``changed(old, new)`` says (None: alike)."""
+    sentences = [f"{key} still exists" for key in sorted(after.keys() - before.keys())]
+    sentences += [
+        f"{key} is gone (it existed before the migration)"
+        for key in sorted(before.keys() - after.keys())
+    ]
     for key in sorted(before.keys() & after.keys()):
-        old, new = before[key][1], after[key][1]
-        if old != new and not _labels_added(old, new):
-            changes.append(f"{key} is {new or 'changed'} (was {old or 'different'})")
-    return changes
+        how = changed(before[key], after[key])
+        if how is not None:
+            sentences.append(f"{key} {how}")
+    return sentences

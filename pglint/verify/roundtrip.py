@@ -17,6 +17,8 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
+from pglint.model.snapshot import compare
+
 #: Object key → description.
 Schema = dict[str, str]
 
@@ -241,16 +243,11 @@ def _short(text: str, limit: int = 120) -> str:
 
 def differences(before: Schema, after: Schema) -> list[str]:
     """How ``after`` differs from ``before``, one sentence each, for rollback findings."""
-    changes = []
-    for key in sorted(after.keys() - before.keys()):
-        changes.append(f"{key} still exists")
-    for key in sorted(before.keys() - after.keys()):
-        changes.append(f"{key} is gone (it existed before the migration)")
-    for key in sorted(before.keys() & after.keys()):
-        old, new = before[key], after[key]
-        if old != new:
-            changes.append(f"{key} is now {_short(new)!r} (was {_short(old)!r})")
-    return changes
+    return compare(before, after, _changed)
+
+
+def _changed(old: str, new: str) -> str | None:
+    return None if old == new else f"is now {_short(new)!r} (was {_short(old)!r})"
 
 
 def changes(before: Schema, after: Schema) -> list[str]:
