@@ -15,9 +15,13 @@ checked, the figure to compare) and with its result cache warm (nothing changed 
 previous run, as in a pre-commit hook or a re-run CI job: the files are read and hashed,
 the findings come from the cache).
 
+A third pglint-side figure is the parsing floor (``bench/parse_floor.py``): the same files
+read and parsed by pglast, one process per core, with nothing checked. It is what any
+linter built on pglast in CPython pays before its first rule runs.
+
 Reported: files per second for each (median of the rounds), the ratio of pglint's time to
-Squawk's for both (at most 1.0 means pglint is as fast or faster), and the median start-up
-time of ``pglint check --no-cache`` on one small file (target: at most 150 ms).
+Squawk's for both, and of the floor's (at most 1.0 means as fast or faster), and the median
+start-up time of ``pglint check --no-cache`` on one small file (target: at most 150 ms).
 """
 
 from __future__ import annotations
@@ -160,6 +164,7 @@ def main(argv: list[str] | None = None) -> int:
     pglint_cmd = [*pglint, "check", "--format", "json", "--no-cache"]
     cached_cmd = [*pglint, "check", "--format", "json"]
     squawk_cmd = [*squawk, "--reporter", "json"]
+    floor_cmd = [sys.executable, str(Path(__file__).with_name("parse_floor.py"))]
     explicit = args.explicit or has_hidden_entries(root)
     if explicit:
         groups = chunks(files, argument_budget())
@@ -173,6 +178,7 @@ def main(argv: list[str] | None = None) -> int:
         "pglint": (pglint_cmd, pglint_groups),
         "pglint-cached": (cached_cmd, pglint_groups),
         "squawk": (squawk_cmd, squawk_groups),
+        "floor": (floor_cmd, pglint_groups),
     }
     with tempfile.TemporaryDirectory(prefix="pglint-bench-") as cwd:
         # Warm the page cache and the tools' imports once; this also fills pglint's cache
@@ -180,13 +186,15 @@ def main(argv: list[str] | None = None) -> int:
         findings = {}
         for tool, (command, groups) in commands.items():
             _, out = run_all(command, groups, cwd)
-            findings[tool] = check_outputs(tool, out)
+            if tool != "floor":
+                findings[tool] = check_outputs(tool, out)
         if findings["pglint-cached"] != findings["pglint"]:
             raise SystemExit("pglint reported different findings with its cache")
 
         times: dict[str, list[float]] = {tool: [] for tool in commands}
         for number in range(args.rounds):
-            order = list(commands)[number % 3 :] + list(commands)[: number % 3]
+            turn = number % len(commands)
+            order = list(commands)[turn:] + list(commands)[:turn]
             for tool in order:
                 command, groups = commands[tool]
                 times[tool].append(run_all(command, groups, cwd)[0])
@@ -210,6 +218,7 @@ def main(argv: list[str] | None = None) -> int:
         "findings": findings,
         "ratio_pglint_to_squawk": round(median["pglint"] / median["squawk"], 3),
         "ratio_cached_to_squawk": round(median["pglint-cached"] / median["squawk"], 3),
+        "ratio_floor_to_squawk": round(median["floor"] / median["squawk"], 3),
         "startup_ms": {
             tool: round(statistics.median(values) * 1000, 1) for tool, values in startup.items()
         },
@@ -222,15 +231,20 @@ def main(argv: list[str] | None = None) -> int:
         f"corpus: {root} ({len(files)} files; {result['mode']}; "
         f"{len(pglint_groups)} invocation(s) per run)"
     )
-    labels = {"pglint": "pglint", "pglint-cached": "cached", "squawk": "squawk"}
+    labels = {"pglint": "pglint", "pglint-cached": "cached", "squawk": "squawk", "floor": "floor"}
     for tool, label in labels.items():
         runs = ", ".join(f"{v:.2f}" for v in times[tool])
+        what = f"{findings[tool]} findings" if tool in findings else "pglast parse only"
         print(
             f"{label:>7}: {result['files_per_second'][tool]:>8.1f} files/s "
-            f"(median {median[tool]:.3f} s; runs {runs} s; "
-            f"{result['findings'][tool]} findings)"
+            f"(median {median[tool]:.3f} s; runs {runs} s; {what})"
         )
-    for name, key in (("pglint", "ratio_pglint_to_squawk"), ("cached", "ratio_cached_to_squawk")):
+    ratios = (
+        ("pglint", "ratio_pglint_to_squawk"),
+        ("cached", "ratio_cached_to_squawk"),
+        ("floor", "ratio_floor_to_squawk"),
+    )
+    for name, key in ratios:
         ratio = result[key]
         verdict = "as fast or faster" if ratio <= 1.0 else "slower"
         print(f"  ratio: {ratio:.3f} ({name} time / squawk time; {name} is {verdict})")

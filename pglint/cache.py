@@ -28,7 +28,7 @@ from pathlib import Path, PurePath
 
 from pglint import __version__
 from pglint.config import Settings
-from pglint.findings import Finding, Severity
+from pglint.findings import Finding
 
 #: Bumped when the entry format changes.
 FORMAT = 1
@@ -149,27 +149,6 @@ class Key:
         return self._digest.hexdigest()
 
 
-def _as_row(finding: Finding) -> tuple:
-    return (
-        finding.path,
-        finding.line,
-        finding.column,
-        finding.end_line,
-        finding.end_column,
-        finding.rule,
-        finding.severity.value,
-        finding.message,
-        finding.help,
-    )
-
-
-def _from_row(row: tuple) -> Finding:
-    path, line, column, end_line, end_column, rule, severity, message, help_ = row
-    return Finding(
-        path, line, column, end_line, end_column, rule, Severity(severity), message, help_
-    )
-
-
 class ResultCache:
     """Findings per migration set (or per lone file), on disk under ``folder``."""
 
@@ -200,7 +179,7 @@ class ResultCache:
             stored_key, rows = marshal.loads(data)
             if stored_key != key:
                 raise ValueError("stale")
-            findings = [_from_row(row) for row in rows]
+            findings = [Finding.from_row(row) for row in rows]
         except (OSError, EOFError, ValueError, TypeError):
             self.misses += 1
             return None
@@ -215,7 +194,7 @@ class ResultCache:
             self._prepare()
             strings: dict[str, str] = {}
             rows = [
-                tuple(strings.setdefault(v, v) if isinstance(v, str) else v for v in _as_row(f))
+                tuple(strings.setdefault(v, v) if isinstance(v, str) else v for v in f.as_row())
                 for f in findings
             ]
             data = marshal.dumps((key, rows))

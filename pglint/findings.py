@@ -50,3 +50,30 @@ class Finding:
 
     def sort_key(self) -> tuple[str, int, int, str]:
         return self.path, self.line, self.column, self.rule
+
+    def as_row(self) -> Row:
+        """The finding as a tuple of strings and integers (for the result cache and for
+        worker processes: far cheaper to serialise than the object)."""
+        return (
+            self.path,
+            self.line,
+            self.column,
+            self.end_line,
+            self.end_column,
+            self.rule,
+            self.severity.value,
+            self.message,
+            self.help,
+        )
+
+    @classmethod
+    def from_row(cls, row: Row) -> Finding:
+        path, line, column, end_line, end_column, rule, severity, message, help_ = row
+        return cls(
+            path, line, column, end_line, end_column, rule, Severity(severity), message, help_
+        )
+
+
+#: :meth:`Finding.as_row`: path, line, column, end line, end column, rule, severity value,
+#: message, help.
+Row = tuple[str, int, int, int, int, str, str, str, str]

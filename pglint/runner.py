@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 from pglint.config import Settings
 from pglint.discovery import decode, discover
-from pglint.findings import Finding
+from pglint.findings import Finding, Row
 from pglint.layouts.base import MigrationSet
 
 if TYPE_CHECKING:
@@ -62,23 +62,24 @@ def _workers(jobs: list[_Job]) -> int:
     return max(1, min(os.cpu_count() or 1, len(jobs)))
 
 
-#: What forked workers inherit from the parallel run under way: its settings, rules and
-#: jobs. Only job numbers go through the pipe (pickling a set costs more than linting a
-#: small one).
-_inherited: tuple[Settings, ActiveRules, list[_Job]] | None = None
+#: What forked workers inherit from the parallel run under way: its settings, rules, jobs
+#: and the files read so far. Only job numbers go through the pipe (pickling a set costs
+#: more than linting a small one).
+_inherited: tuple[Settings, ActiveRules, list[_Job], Reader] | None = None
 
 
-def _lint_job(number: int) -> list[Finding]:
-    """The findings of job ``number`` of the parallel run under way (in a forked worker)."""
-    from pglint.layouts.base import Reader
+def _lint_job(number: int) -> list[Row]:
+    """The findings of job ``number`` of the parallel run under way (in a forked worker),
+    as rows: pickling tuples costs a third of pickling the objects."""
     from pglint.sets import RunState, lint_set
 
     assert _inherited is not None
-    settings, active, jobs = _inherited
+    settings, active, jobs, reader = _inherited
     job = jobs[number]
     state = RunState(noted_layouts=set(job.noted))
     targets = None if job.targets is None else set(job.targets)
-    return lint_set(job.migration_set, targets, settings, active, Reader(), state)
+    findings = lint_set(job.migration_set, targets, settings, active, reader, state)
+    return [finding.as_row() for finding in findings]
 
 
 def _job_slot(job: _Job) -> str:
@@ -106,7 +107,9 @@ def _job_key(cache: ResultCache, job: _Job, reader: Reader) -> str:
 _WORKER_GC = (10_000, 20, 100)
 
 
-def _run_parallel(jobs: list[_Job], settings: Settings, workers: int) -> list[list[Finding]]:
+def _run_parallel(
+    jobs: list[_Job], settings: Settings, workers: int, reader: Reader
+) -> list[list[Finding]]:
     """Each job's findings, linted in worker processes, largest first so that the cores
     finish together."""
     global _inherited
@@ -118,7 +121,9 @@ def _run_parallel(jobs: list[_Job], settings: Settings, workers: int) -> list[li
 
     order = sorted(range(len(jobs)), key=lambda i: -jobs[i].size)
     context = multiprocessing.get_context("fork")
-    _inherited = (settings, select_rules(settings), jobs)  # the catalogue is loaded here too
+    # The catalogue is loaded here too; the texts that finding the sets (and the cache
+    # keys) read are not read again.
+    _inherited = (settings, select_rules(settings), jobs, reader)
     # The workers' garbage collections need not scan what they inherit (nor copy the
     # memory pages it is on), and run less often: parse trees are many small containers.
     gc.freeze()
@@ -127,7 +132,10 @@ def _run_parallel(jobs: list[_Job], settings: Settings, workers: int) -> list[li
             workers, context, initializer=gc.set_threshold, initargs=_WORKER_GC
         ) as pool:
             done = pool.map(_lint_job, order)
-            results: dict[int, list[Finding]] = dict(zip(order, done, strict=True))
+            results = {
+                number: [Finding.from_row(row) for row in rows]
+                for number, rows in zip(order, done, strict=True)
+            }
     finally:
         gc.unfreeze()
         _inherited = None
@@ -210,7 +218,7 @@ def lint_paths(
         pass
     elif workers > 1:
         active()  # settings are checked here when the cache skipped it above
-        results = _run_parallel(pending, settings, workers)
+        results = _run_parallel(pending, settings, workers, reader)
     else:
         from pglint.sets import RunState, lint_set
 

@@ -31,8 +31,8 @@ def parse_sql(text: str, base: int = 0, part: str = "up", origin: str = "sql") -
     result = ParsedSql()
     try:
         tree = json.loads(parse_sql_json(text))
-    except ParseError as error:
-        _parse_piecewise(text, base, part, origin, result, error)
+    except ParseError:
+        _parse_piecewise(text, base, part, origin, result)
         return result
     _collect(text, base, tree, part, origin, result)
     return result
@@ -55,10 +55,8 @@ def _collect(text: str, base: int, tree: Node, part: str, origin: str, result: P
             result.statements.extend(_do_block_statements(statement, text, base))
 
 
-def _parse_piecewise(
-    text: str, base: int, part: str, origin: str, result: ParsedSql, first: ParseError
-) -> None:
-    for start, end, error in _pieces(text, first):
+def _parse_piecewise(text: str, base: int, part: str, origin: str, result: ParsedSql) -> None:
+    for start, end, error in _pieces(text):
         if error is not None:
             result.problems.append(SyntaxProblem(error[0], base + start + error[1], base + end))
             continue
@@ -81,7 +79,7 @@ def _error_parts(error: ParseError, text: str = "") -> tuple[str, int]:
     return message, max(0, index)
 
 
-def _pieces(text: str, first: ParseError) -> Iterator[tuple[int, int, tuple[str, int] | None]]:
+def _pieces(text: str) -> Iterator[tuple[int, int, tuple[str, int] | None]]:
     """Yield (start, end, scanner_error) for each semicolon-separated piece of ``text``."""
     limit = len(text)
     scanner_error: tuple[str, int] | None = None
@@ -115,7 +113,6 @@ def _pieces(text: str, first: ParseError) -> Iterator[tuple[int, int, tuple[str,
         return
     if text[start:limit].strip():
         yield start, limit, None
-    del first
 
 
 class _RoutineBody:
