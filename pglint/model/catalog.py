@@ -108,6 +108,7 @@ class Index:
 
 #: Per-table object kinds in :attr:`Catalog.objects`: ``(kind, table, name)``.
 TABLE_PARTS = ("column", "constraint", "default", "notnull", "trigger", "policy", "rule")
+_TABLE_PART_SET = frozenset(TABLE_PARTS)
 
 #: In :attr:`Catalog.checks`: a validated constraint whose expression is unknown.
 UNKNOWN_CHECK: frozenset[str] | None = None
@@ -187,14 +188,12 @@ class Catalog:
     def release(self) -> None:
         """Mark every object as existing: the migration that created it has shipped."""
         self._released = True
-        for table in list(self.tables.values()):
-            if table.new:
-                self.writable(table).new = False
-        for key, index in list(self.indexes.items()):
-            if index.new:
-                self.indexes[key] = replace(index, new=False)
+        for table in [t for t in self.tables.values() if t.new]:
+            self.writable(table).new = False
+        for key, index in [(k, i) for k, i in self.indexes.items() if i.new]:
+            self.indexes[key] = replace(index, new=False)
         for mapping in (self.types, self.sequences, self.functions):
-            for key in mapping:
+            for key in [k for k, new in mapping.items() if new]:
                 mapping[key] = False
         self.release_objects()
 
@@ -202,8 +201,10 @@ class Catalog:
         """Mark the named objects (:attr:`objects`, :attr:`routines`) as existing, forget
         what the migration defined and which columns it left NULL, and drop temporary
         tables (a new file runs in a new session)."""
-        self.objects = dict.fromkeys(self.objects, False)
-        self.routines = dict.fromkeys(self.routines, False)
+        # Both grow with every migration of a set: change only the new ones in place.
+        for mapping in (self.objects, self.routines):
+            for key in [k for k, new in mapping.items() if new]:
+                mapping[key] = False
         self.defined.clear()
         self.null_columns.clear()
         # Temporary tables end with the session that created them.
@@ -832,14 +833,14 @@ def _relation_event(catalog: Catalog, event: Event, new: bool) -> None:
 
 
 def _forget_table_parts(catalog: Catalog, table: str) -> None:
-    for key in [k for k in catalog.objects if k[0] in TABLE_PARTS and k[1] == table]:
+    for key in [k for k in catalog.objects if k[0] in _TABLE_PART_SET and k[1] == table]:
         del catalog.objects[key]
     catalog.checks.pop(table, None)
     catalog.null_columns = {c for c in catalog.null_columns if c[0] != table}
 
 
 def _rename_table_parts(catalog: Catalog, old: str, new: str) -> None:
-    for key in [k for k in catalog.objects if k[0] in TABLE_PARTS and k[1] == old]:
+    for key in [k for k in catalog.objects if k[0] in _TABLE_PART_SET and k[1] == old]:
         catalog.objects[(key[0], new, *key[2:])] = catalog.objects.pop(key)
     if old in catalog.checks:
         catalog.checks[new] = catalog.checks.pop(old)

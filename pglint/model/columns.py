@@ -29,7 +29,8 @@ def display_name(*parts: str | None) -> str:
     return ".".join(quote_ident(p) for p in parts if p)
 
 
-@dataclass(frozen=True, slots=True)
+# Not frozen (made in bulk): a frozen dataclass's __init__ costs ~0.1 µs a field.
+@dataclass(slots=True)
 class ColumnType:
     """One column type a statement writes: in CREATE TABLE, ADD COLUMN or ALTER COLUMN TYPE."""
 

@@ -26,7 +26,7 @@ class LockMode(IntEnum):
     @property
     def sql_name(self) -> str:
         """The name used in ``LOCK TABLE`` and the docs: ``ACCESS EXCLUSIVE``."""
-        return self.name.replace("_", " ")
+        return _SQL_NAMES[self]
 
     @property
     def pg_locks_name(self) -> str:
@@ -46,12 +46,12 @@ class LockMode(IntEnum):
     @property
     def blocks_reads(self) -> bool:
         """Plain SELECT (ACCESS SHARE) must wait."""
-        return self.conflicts_with(LockMode.ACCESS_SHARE)
+        return self in _BLOCKS_READS
 
     @property
     def blocks_writes(self) -> bool:
         """INSERT, UPDATE and DELETE (ROW EXCLUSIVE) must wait."""
-        return self.conflicts_with(LockMode.ROW_EXCLUSIVE)
+        return self in _BLOCKS_WRITES
 
     @property
     def blocks_ddl(self) -> bool:
@@ -118,6 +118,10 @@ _CONFLICTS: dict[LockMode, frozenset[LockMode]] = {
     ),
     _M.ACCESS_EXCLUSIVE: frozenset(_M),
 }
+# Worked out once: rules ask these of every lock a statement takes.
+_SQL_NAMES = {mode: mode.name.replace("_", " ") for mode in _M}
+_BLOCKS_READS = frozenset(mode for mode in _M if mode.conflicts_with(_M.ACCESS_SHARE))
+_BLOCKS_WRITES = frozenset(mode for mode in _M if mode.conflicts_with(_M.ROW_EXCLUSIVE))
 
 
 @dataclass(frozen=True, slots=True)

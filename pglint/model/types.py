@@ -67,7 +67,18 @@ def type_ref(type_name: Node) -> TypeRef:
             mods.append(int(const["ival"].get("ival", 0)))
     if name == "char" and schema == "pg_catalog" and not mods:
         mods = [1]  # char without a length is char(1)
-    return TypeRef(name, tuple(mods), bool(type_name.get("arrayBounds")), schema)
+    key = (name, tuple(mods), bool(type_name.get("arrayBounds")), schema)
+    found = _INTERNED.get(key)
+    if found is None:
+        if len(_INTERNED) >= 4096:
+            _INTERNED.clear()
+        found = _INTERNED[key] = TypeRef(*key)
+    return found
+
+
+#: One TypeRef per distinct type: they are immutable values, and a migration set writes
+#: the same few types thousands of times (making each anew costs more than the look-up).
+_INTERNED: dict[tuple[str, tuple[int, ...], bool, str | None], TypeRef] = {}
 
 
 _TEXTUAL = {"varchar", "text"}

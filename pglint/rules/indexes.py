@@ -54,9 +54,9 @@ def _covered(catalog: Catalog, table: Table, columns: tuple[str, ...]) -> bool:
     """Whether an index or a key of ``table`` starts with exactly ``columns`` (in any order)."""
     wanted = set(columns)
     width = len(columns)
-    short = table.name
+    names = (table.qualified, table.name)
     for index in catalog.indexes.values():
-        if index.table in (table.qualified, short) and set(index.columns[:width]) == wanted:
+        if index.table in names and set(index.columns[:width]) == wanted:
             return True
     for con in table.constraints:
         if con.kind in ("CONSTR_PRIMARY", "CONSTR_UNIQUE") and set(con.columns[:width]) == wanted:

@@ -10,7 +10,8 @@ from pglint.model.effects import Effect
 from pglint.model.nodes import SUBTYPED_KINDS
 
 
-@dataclass(frozen=True, slots=True)
+# Not frozen (made in bulk): a frozen dataclass's __init__ costs ~0.1 µs a field.
+@dataclass(slots=True)
 class Hit:
     """What a check reports: a message, optionally a node location and a specific help text.
 

@@ -728,6 +728,13 @@ _LISTS = (
 #: Statements that hold no other statement except in a WITH clause (DDL: not at all).
 _FLAT = frozenset({"UpdateStmt", "InsertStmt", "MergeStmt", "DeleteStmt", "SelectStmt"})
 _DDL = frozenset({"CreateStmt", "AlterTableStmt"})
+#: Statements whose nested statements can only be queries (SELECT, INSERT, UPDATE, DELETE,
+#: MERGE): of those, only an INSERT, an UPDATE, a MERGE or a SELECT INTO has a list to check,
+#: and none can be written without its keyword (a view's text rarely spells one).
+_QUERIES_ONLY = frozenset(
+    {"ViewStmt", "CreateTableAsStmt", "RuleStmt", "CopyStmt", "PrepareStmt", "DeclareCursorStmt"}
+)
+_LIST_WORDS = ("insert", "update", "merge", "into")
 
 
 @check("ban-duplicate-column-assignments", kinds=_DUPLICATE_KINDS)
@@ -740,6 +747,8 @@ def ban_duplicate_column_assignments(effect: Effect, ctx: Context) -> Iterator[H
         nodes = [(statement.kind, node)]
         for clause in node.get("mergeWhenClauses", ()) or ():
             nodes.append(("MergeWhenClause", clause.get("MergeWhenClause", {})))
+    elif statement.kind in _QUERIES_ONLY and not mentions(statement, *_LIST_WORDS):
+        nodes = [(statement.kind, node)]  # no walk: nothing nested has a list to check
     else:
         index = statement_nodes(statement)
         nodes = [(kind, node) for kind in _LISTS for node in index.of(kind)]

@@ -114,12 +114,10 @@ def _blocking(effect: Effect) -> tuple[Touch, ...]:
     found = effect.memo.get("blocking")
     if found is None:
         far = 1 << 62
-        found = effect.memo["blocking"] = tuple(
-            sorted(
-                (t for t in effect.existing if t.blocks_writes or t.blocks_reads),
-                key=lambda t: (not t.blocks_reads, -t.lock, t.location or far),
-            )
-        )
+        touches = [t for t in effect.existing if t.blocks_writes or t.blocks_reads]
+        if len(touches) > 1:
+            touches.sort(key=lambda t: (not t.blocks_reads, -t.lock, t.location or far))
+        found = effect.memo["blocking"] = tuple(touches)
     return found
 
 
@@ -549,7 +547,8 @@ def lock_held_across_statements(view: FileView, ctx: Context) -> Iterator[Hit]:
     for effect in view.effects:
         txn = effect.transaction
         held = {t.relation for t in effect.held if t.lock is _AE}
-        since = {relation: e for relation, e in since.items() if relation in held}
+        if not since.keys() <= held:
+            since = {relation: e for relation, e in since.items() if relation in held}
         # A table this statement blocks reads of by itself gains nothing from the held lock.
         extra = held - {t.relation for t in effect.existing if t.blocks_reads}
         if extra and txn is not None and not _transaction_kind(effect):

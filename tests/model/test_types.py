@@ -56,6 +56,12 @@ def test_type_ref(written, name, mods, array, shown):
     assert str(ref) == shown
 
 
+def test_type_refs_are_shared_values():
+    assert _type("varchar(20)") is _type("character varying(20)")
+    assert _type("varchar(20)") is not _type("varchar(30)")
+    assert _type("text[]") == TypeRef("text", (), True) != _type("text")
+
+
 # (old, new, rewrites): measured rows of pg-truth first, then the documented rules.
 _CHANGES = [
     # pg-truth, PostgreSQL 15

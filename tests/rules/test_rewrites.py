@@ -286,6 +286,14 @@ DUP = "ban-duplicate-column-assignments"
         "CREATE MATERIALIZED VIEW mv AS SELECT t.id, s.id FROM t, s;",
         "SELECT 1 AS a, 2 AS a INTO t2;",
         "CREATE TABLE t2 (a, a) AS SELECT 1, 2;",
+        # Nested in statements that are only walked when they spell INSERT, UPDATE, MERGE
+        # or INTO (a query nested in them can only have a list to check through those).
+        "CREATE VIEW v AS WITH u AS (UPDATE t SET a = 1, a = 2 RETURNING a) SELECT * FROM u;",
+        "CREATE TABLE t2 AS WITH i AS (INSERT INTO t (a, a) VALUES (1, 2) RETURNING a) "
+        "SELECT * FROM i;",
+        "CREATE RULE r AS ON INSERT TO t DO INSTEAD UPDATE s SET a = 1, a = 2;",
+        "COPY (WITH u AS (UPDATE t SET a = 1, a = 2 RETURNING a) SELECT * FROM u) TO STDOUT;",
+        "PREPARE p AS UPDATE t SET a = 1, a = 2;",
     ],
 )
 def test_duplicates_are_reported(sql):
@@ -304,6 +312,8 @@ def test_duplicates_are_reported(sql):
         "CREATE VIEW v AS SELECT CASE WHEN true THEN 1 END, 2 AS c;",
         "SELECT 1, 2;",
         "SELECT t.id, s.id FROM t, s;",
+        "CREATE VIEW v AS SELECT a, (SELECT max(b) AS m FROM s) AS c FROM t;",
+        "DECLARE c CURSOR FOR SELECT 1 AS a, 2 AS a;",
     ],
 )
 def test_legal_statements_are_not_reported(sql):

@@ -224,9 +224,9 @@ def test_worker_processes_find_what_one_process_finds(
     runs = []
     parallel = pglint.runner._run_parallel
 
-    def spy(jobs, settings, workers):
+    def spy(jobs, settings, workers, reader):
         runs.append(workers)
-        return parallel(jobs, settings, workers)
+        return parallel(jobs, settings, workers, reader)
 
     monkeypatch.setattr(pglint.runner, "PARALLEL_THRESHOLD", 1)
     monkeypatch.setattr(pglint.runner, "_run_parallel", spy)
