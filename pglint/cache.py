@@ -28,7 +28,7 @@ from pathlib import Path, PurePath
 
 from pglint import __version__
 from pglint.config import Settings
-from pglint.findings import Finding
+from pglint.findings import ROW_LENGTH, Finding, Row
 
 #: Bumped when the entry format changes.
 FORMAT = 1
@@ -172,19 +172,21 @@ class ResultCache:
     def _slot(self, name: str) -> Path:
         return self._entries / (hashlib.blake2b(name.encode(), digest_size=12).hexdigest())
 
-    def get(self, name: str, key: str) -> list[Finding] | None:
-        """The findings stored for ``name`` under ``key``; None when absent or stale."""
+    def get(self, name: str, key: str) -> list[Row] | None:
+        """The findings stored for ``name`` under ``key``, as rows (see
+        :meth:`Finding.from_row`); None when absent or stale."""
         try:
             data = self._slot(name).read_bytes()
             stored_key, rows = marshal.loads(data)
-            if stored_key != key:
+            if stored_key != key or not isinstance(rows, list):
                 raise ValueError("stale")
-            findings = [Finding.from_row(row) for row in rows]
+            if rows and (not isinstance(rows[0], tuple) or len(rows[0]) != ROW_LENGTH):
+                raise ValueError("another format")
         except (OSError, EOFError, ValueError, TypeError):
             self.misses += 1
             return None
         self.hits += 1
-        return findings
+        return rows
 
     def put(self, name: str, key: str, findings: list[Finding]) -> None:
         """Store findings for ``name``; a cache that cannot be written is left alone."""

@@ -77,3 +77,4 @@ class Finding:
 #: :meth:`Finding.as_row`: path, line, column, end line, end column, rule, severity value,
 #: message, help.
 Row = tuple[str, int, int, int, int, str, str, str, str]
+ROW_LENGTH = 9

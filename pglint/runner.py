@@ -1,27 +1,29 @@
 """Lint a list of paths: discovery, migration sets, reading, parsing, checking. No output here.
 
-The engine (and with it the parser and the rule modules) is imported only when something
-has to be linted: a run whose every set comes from the cache never loads it.
+Each set root (a folder of migrations) is one unit of work: its set is built, looked up in
+the result cache and, if need be, linted. Large runs share the roots out between forked
+worker processes, one per core. The engine (and with it the parser and the rule modules)
+is imported only when something has to be linted: a run whose every set comes from the
+cache never loads it.
 """
 
 from __future__ import annotations
 
 import os
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from pglint.config import Settings
 from pglint.discovery import decode, discover
 from pglint.findings import Finding, Row
-from pglint.layouts.base import MigrationSet
+from pglint.layouts.base import MigrationSet, Reader
 
 if TYPE_CHECKING:
     from pglint.cache import ResultCache
     from pglint.engine import ActiveRules
-    from pglint.layouts.base import Reader
-    from pglint.sets import MigrationRecord
+    from pglint.sets import MigrationRecord, RunState
 
 
 def lint_one(
@@ -34,96 +36,189 @@ def lint_one(
     return lint_text(path, text, settings, active)
 
 
-@dataclass(frozen=True, slots=True)
-class _Job:
-    """One migration set to lint, with the files to report on (None: all)."""
+#: The rule that notes, once per run, that a layout has no rollback convention: on the
+#: first migration of the first set of that layout, in path order. Each set is linted as
+#: if it were the first (so that its findings depend on nothing outside it, and can be
+#: cached and linted apart); the run then drops this rule's findings from the later sets
+#: of the layout, where it reports nothing else.
+LAYOUT_NOTE_RULE = "missing-rollback"
 
-    migration_set: MigrationSet
-    targets: frozenset[Path] | None
-    noted: frozenset[str]
-
-    @property
-    def size(self) -> int:
-        return len(self.migration_set.migrations)
-
-
-#: Below this many migrations a run stays in one process: starting workers costs more.
+#: Below this many migration files a run stays in one process: starting workers costs more.
 PARALLEL_THRESHOLD = 400
-
-
-def _workers(jobs: list[_Job]) -> int:
-    """How many processes to use: one per core for large runs, where fork is available."""
-    if len(jobs) < 2 or sum(j.size for j in jobs) < PARALLEL_THRESHOLD:
-        return 1
-    import multiprocessing
-
-    if "fork" not in multiprocessing.get_all_start_methods():
-        return 1
-    return max(1, min(os.cpu_count() or 1, len(jobs)))
-
-
-#: What forked workers inherit from the parallel run under way: its settings, rules, jobs
-#: and the files read so far. Only job numbers go through the pipe (pickling a set costs
-#: more than linting a small one).
-_inherited: tuple[Settings, ActiveRules, list[_Job], Reader] | None = None
-
-
-def _lint_job(number: int) -> list[Row]:
-    """The findings of job ``number`` of the parallel run under way (in a forked worker),
-    as rows: pickling tuples costs a third of pickling the objects."""
-    from pglint.sets import RunState, lint_set
-
-    assert _inherited is not None
-    settings, active, jobs, reader = _inherited
-    job = jobs[number]
-    state = RunState(noted_layouts=set(job.noted))
-    targets = None if job.targets is None else set(job.targets)
-    findings = lint_set(job.migration_set, targets, settings, active, reader, state)
-    return [finding.as_row() for finding in findings]
-
-
-def _job_slot(job: _Job) -> str:
-    """Where a set's entry lives in the cache: one entry per set folder and layout."""
-    return f"set:{job.migration_set.layout}:{job.migration_set.root}"
-
-
-def _job_key(cache: ResultCache, job: _Job, reader: Reader) -> str:
-    """The cache key of a job: the set as its layout built it, what is reported, and the
-    text of every file the set's migrations run."""
-    mset = job.migration_set
-    key = cache.key().add(mset).add(job.targets).add(job.noted)
-    paths: dict[Path, None] = {}
-    for migration in mset.migrations:
-        for part in (*migration.up, *(migration.down or ()), *migration.verify):
-            paths.setdefault(part.path, None)
-    for problem in mset.problems:
-        paths.setdefault(problem.path, None)
-    for path in paths:
-        key.add(str(path)).add_text(*reader.read(path))
-    return key.hexdigest()
-
 
 #: Collector thresholds of a worker (the default first one is 700 allocations).
 _WORKER_GC = (10_000, 20, 100)
 
 
+@dataclass(slots=True)
+class _RootResult:
+    """What one set root gave the run."""
+
+    layout: str
+    #: The layout has no rollback convention: its note is given once per run.
+    notes_once: bool
+    findings: list[Finding] = field(default_factory=list)
+    #: The findings as rows: as the cache keeps them, and on their way back from a
+    #: worker (cheaper to pickle than objects).
+    rows: list[Row] | None = None
+    #: Whether any of the set's files is reported on, and how many migration files.
+    reported: bool = False
+    files: int = 0
+    #: Requested files of the root that the set does not run (linted each on its own).
+    leftover: list[Path] = field(default_factory=list)
+    served: bool = False  # from the cache
+    linted: bool = False
+
+    def all_findings(self) -> list[Finding]:
+        if self.rows is None:
+            return self.findings
+        return [Finding.from_row(row) for row in self.rows]
+
+
+class _Run:
+    """One ``lint_paths`` call: its settings, the files asked for, the cache and the rules."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        requested: set[Path],
+        cache: ResultCache | None,
+        state: RunState | None,
+    ) -> None:
+        self.settings = settings
+        self.requested = requested
+        self.cache = cache
+        #: Shared by every set when a plan collects migration records (never cached).
+        self.state = state
+        self.reader = Reader()
+        self._rules: ActiveRules | None = None
+
+    @property
+    def has_rules(self) -> bool:
+        return self._rules is not None
+
+    def rules(self) -> ActiveRules:
+        """The selected rules, resolved on first use (settings were checked when the
+        cached entries were written, so a run served from the cache needs none)."""
+        if self._rules is None:
+            from pglint.engine import select_rules
+
+            self._rules = select_rules(self.settings)
+        return self._rules
+
+    def root(self, root: Path, members: list[Path]) -> _RootResult:
+        """Build the set at ``root`` and lint it, or take its findings from the cache."""
+        from pglint.layouts import build_set
+
+        mset = build_set(root, members, self.reader, self.settings.layout, complete=True)
+        in_set = {p for m in mset.migrations for p in m.paths}
+        problems = {p.path for p in mset.problems}
+        covered = in_set | problems | set(mset.ignored)
+        result = _RootResult(mset.layout, not mset.supports_rollback)
+        result.leftover = [p for p in members if p in self.requested and p not in covered]
+        targets = (in_set | problems) & self.requested
+        if not targets:
+            return result
+        result.reported = True
+        result.files = len(targets & in_set)
+        reported = None if targets >= in_set else frozenset(targets)
+        if self.cache is not None:
+            slot = f"set:{mset.layout}:{mset.root}"
+            key = self._key(mset, reported)
+            result.rows = self.cache.get(slot, key)
+            if result.rows is not None:
+                result.served = True
+                return result
+        from pglint.sets import RunState, lint_set
+
+        state = self.state or RunState()
+        targets_set = None if reported is None else set(reported)
+        result.findings = lint_set(
+            mset, targets_set, self.settings, self.rules(), self.reader, state
+        )
+        result.linted = True
+        if self.cache is not None:
+            self.cache.put(slot, key, result.findings)
+        return result
+
+    def _key(self, mset: MigrationSet, reported: frozenset[Path] | None) -> str:
+        """The cache key of a set: the set as its layout built it, what is reported, and
+        the text of every file its migrations run."""
+        assert self.cache is not None
+        key = self.cache.key().add(mset).add(reported)
+        paths: dict[Path, None] = {}
+        for migration in mset.migrations:
+            for part in (*migration.up, *(migration.down or ()), *migration.verify):
+                paths.setdefault(part.path, None)
+        for problem in mset.problems:
+            paths.setdefault(problem.path, None)
+        for path in paths:
+            key.add(str(path)).add_text(*self.reader.read(path))
+        return key.hexdigest()
+
+    def lone_file(self, path: Path) -> list[Finding]:
+        """A file no set runs, linted on its own."""
+        text, error = self.reader.read(path)
+        if self.cache is None:
+            return lint_one(str(path), text, error, self.settings, self.rules())
+        key = self.cache.key().add(str(path)).add_text(text, error).hexdigest()
+        rows = self.cache.get(f"file:{path}", key)
+        if rows is not None:
+            return [Finding.from_row(row) for row in rows]
+        found = lint_one(str(path), text, error, self.settings, self.rules())
+        self.cache.put(f"file:{path}", key, found)
+        return found
+
+
+def _folder_size(root: Path, members: list[Path]) -> int:
+    """About how many migration files the set at ``root`` has (its folder's entries)."""
+    try:
+        with os.scandir(root) as entries:
+            return max(len(members), sum(1 for _ in entries))
+    except OSError:
+        return len(members)
+
+
+def _workers(sizes: list[int]) -> int:
+    """How many processes to use: one per core for large runs, where fork is available."""
+    if len(sizes) < 2 or sum(sizes) < PARALLEL_THRESHOLD:
+        return 1
+    import multiprocessing
+
+    if "fork" not in multiprocessing.get_all_start_methods():
+        return 1
+    return max(1, min(os.cpu_count() or 1, len(sizes)))
+
+
+#: The run under way in forked workers, and its roots: workers inherit them, so that only
+#: root numbers and results go through the pipes.
+_inherited: tuple[_Run, list[tuple[Path, list[Path]]]] | None = None
+
+
+def _root_in_worker(number: int) -> _RootResult:
+    """Root ``number`` of the parallel run under way (in a forked worker)."""
+    assert _inherited is not None
+    run, roots = _inherited
+    result = run.root(*roots[number])
+    if result.rows is None:
+        result.rows = [finding.as_row() for finding in result.findings]
+        result.findings = []
+    return result
+
+
 def _run_parallel(
-    jobs: list[_Job], settings: Settings, workers: int, reader: Reader
-) -> list[list[Finding]]:
-    """Each job's findings, linted in worker processes, largest first so that the cores
-    finish together."""
+    run: _Run, roots: list[tuple[Path, list[Path]]], sizes: list[int], workers: int
+) -> list[_RootResult]:
+    """Each root's result, from worker processes, largest first so that the cores finish
+    together."""
     global _inherited
     import gc
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
-    from pglint.engine import select_rules
-
-    order = sorted(range(len(jobs)), key=lambda i: -jobs[i].size)
+    order = sorted(range(len(roots)), key=lambda i: -sizes[i])
     context = multiprocessing.get_context("fork")
-    # The catalogue is loaded here too; the texts that finding the sets (and the cache
-    # keys) read are not read again.
-    _inherited = (settings, select_rules(settings), jobs, reader)
+    _inherited = (run, roots)
     # The workers' garbage collections need not scan what they inherit (nor copy the
     # memory pages it is on), and run less often: parse trees are many small containers.
     gc.freeze()
@@ -131,15 +226,14 @@ def _run_parallel(
         with ProcessPoolExecutor(
             workers, context, initializer=gc.set_threshold, initargs=_WORKER_GC
         ) as pool:
-            done = pool.map(_lint_job, order)
-            results = {
-                number: [Finding.from_row(row) for row in rows]
-                for number, rows in zip(order, done, strict=True)
-            }
+            results = dict(zip(order, pool.map(_root_in_worker, order), strict=True))
     finally:
         gc.unfreeze()
         _inherited = None
-    return [results[i] for i in range(len(jobs))]
+    if run.cache is not None:  # the workers counted in their own copies
+        run.cache.hits += sum(r.served for r in results.values())
+        run.cache.misses += sum(r.linted for r in results.values())
+    return [results[i] for i in range(len(roots))]
 
 
 def lint_paths(
@@ -156,93 +250,52 @@ def lint_paths(
     Files are grouped into migration sets (one per migration folder); the migrations
     before a linted one are replayed for context. ``only`` limits the report to those
     files (``--diff``). With ``cache``, sets and lone files whose inputs are unchanged
-    since an earlier run take their findings from it.
+    since an earlier run take their findings from it. With ``on_migration`` (a plan),
+    every migration's record goes there, and the cache is not used.
     """
-    from pglint.layouts import find_sets
-    from pglint.layouts.base import Reader
+    from pglint.layouts import group_by_root
 
-    rules: list[ActiveRules] = []
+    state = None
+    if on_migration is not None:
+        from pglint.sets import RunState
 
-    def active() -> ActiveRules:
-        """The selected rules, resolved on first use (settings were checked when the
-        cached entries were written, so a run served from the cache needs none)."""
-        if not rules:
-            from pglint.engine import select_rules
-
-            rules.append(select_rules(settings))
-        return rules[0]
-
-    if cache is None:
-        active()  # bad rule names in the settings fail before any work
+        cache = None  # a plan needs every migration's record, not only findings
+        state = RunState(on_migration=on_migration)
     files = discover([p for p in paths if p != "-"], settings.exclude)
+    requested = {f for f in files if only is None or f.resolve() in only}
+    run = _Run(settings, requested, cache, state)
+    if cache is None:
+        run.rules()  # bad rule names in the settings fail before any work
     findings: list[Finding] = []
     count = 0
     if stdin is not None:
         text, error = decode(stdin, stdin_name)
-        findings.extend(lint_one(stdin_name, text, error, settings, active()))
+        findings.extend(lint_one(stdin_name, text, error, settings, run.rules()))
         count += 1
-    requested = {f for f in files if only is None or f.resolve() in only}
-    reader = Reader()
-    covered: set[Path] = set()
-    jobs: list[_Job] = []
-    noted: set[str] = set()
-    for mset in find_sets(files, reader, settings.layout, complete=True):
-        members = {p for m in mset.migrations for p in m.paths}
-        covered |= members | {p.path for p in mset.problems} | set(mset.ignored)
-        targets = (members | {p.path for p in mset.problems}) & requested
-        if not targets:
-            continue
-        count += len(targets & members)
-        # The note about a layout without rollbacks is given once per run, by its first set.
-        already = frozenset(noted)
-        if not mset.supports_rollback:
-            noted.add(mset.layout)
-        jobs.append(_Job(mset, None if targets >= members else frozenset(targets), already))
-    if on_migration is not None:
-        cache = None  # a plan needs every migration's record, not only findings
-    pending = jobs
-    keys: list[str] = []
-    if cache is not None:
-        pending = []
-        for job in jobs:
-            key = _job_key(cache, job, reader)
-            stored = cache.get(_job_slot(job), key)
-            if stored is None:
-                pending.append(job)
-                keys.append(key)
-            else:
-                findings.extend(stored)
-    workers = _workers(pending) if on_migration is None else 1
-    results: list[list[Finding]] = []
-    if not pending:
-        pass
-    elif workers > 1:
-        active()  # settings are checked here when the cache skipped it above
-        results = _run_parallel(pending, settings, workers, reader)
+    roots = list(group_by_root(files).items())
+    sizes = [_folder_size(root, members) for root, members in roots]
+    workers = 1 if state is not None else _workers(sizes)
+    if workers > 1:
+        results = _run_parallel(run, roots, sizes, workers)
     else:
-        from pglint.sets import RunState, lint_set
-
-        for job in pending:
-            state = RunState(noted_layouts=set(job.noted), on_migration=on_migration)
-            targets = None if job.targets is None else set(job.targets)
-            results.append(lint_set(job.migration_set, targets, settings, active(), reader, state))
-    for number, (job, result) in enumerate(zip(pending, results, strict=True)):
-        findings.extend(result)
-        if cache is not None:
-            cache.put(_job_slot(job), keys[number], result)
+        results = [run.root(root, members) for root, members in roots]
+    noted: set[str] = set()
+    leftover: list[Path] = []
+    for result in results:
+        found = result.all_findings()
+        if result.reported and result.notes_once:
+            if result.layout in noted:
+                found = [f for f in found if f.rule != LAYOUT_NOTE_RULE]
+            noted.add(result.layout)
+        findings.extend(found)
+        count += result.files
+        leftover += result.leftover
     # Files a layout does not treat as migrations (sqitch verify scripts, stray files) are
     # still linted, each on its own.
-    for path in sorted(requested - covered):
-        text, error = reader.read(path)
-        key = cache.key().add(str(path)).add_text(text, error).hexdigest() if cache else ""
-        stored = cache.get(f"file:{path}", key) if cache is not None else None
-        if stored is None:
-            stored = lint_one(str(path), text, error, settings, active())
-            if cache is not None:
-                cache.put(f"file:{path}", key, stored)
-        findings.extend(stored)
+    for path in sorted(leftover):
+        findings.extend(run.lone_file(path))
         count += 1
-    if not rules and (cache is None or not cache.hits):
-        active()  # nothing was linted or served: still reject bad settings
+    if not run.has_rules and not any(r.served or r.linted for r in results):
+        run.rules()  # nothing was linted or served: still reject bad settings
     findings.sort(key=Finding.sort_key)
     return findings, count

@@ -110,24 +110,35 @@ def find_sets(
     With ``complete``, each root's other migration files are added too (pre-commit names
     single files; the migrations before them are needed to replay the schema).
     """
+    return [
+        build_set(root, members, reader, forced, complete)
+        for root, members in group_by_root(files).items()
+    ]
+
+
+def group_by_root(files: Iterable[Path]) -> dict[Path, list[Path]]:
+    """``files`` by the root of the set each belongs to, roots and files in path order."""
     groups: dict[Path, list[Path]] = {}
     for path in files:
         groups.setdefault(set_root(path), []).append(path)
-    sets = []
-    for root in sorted(groups):
-        members = sorted(groups[root])
-        layout = detect(root, members, reader, forced)
-        if complete:
-            siblings = sql_files_in(root)
-            if len(siblings) > len(members) and (
-                layout.name != "plain" or all(_in_sequence(p) for p in members)
-            ):
-                members = sorted(set(members) | set(siblings))
-                layout = detect(root, members, reader, forced)
-        built = layout.build(root, members, reader)
-        built.problems.extend(gaps(built))
-        sets.append(built)
-    return sets
+    return {root: sorted(groups[root]) for root in sorted(groups)}
+
+
+def build_set(
+    root: Path, members: list[Path], reader: Reader, forced: str | None, complete: bool
+) -> MigrationSet:
+    """The migration set at ``root`` holding ``members`` (see :func:`find_sets`)."""
+    layout = detect(root, members, reader, forced)
+    if complete:
+        siblings = sql_files_in(root)
+        if len(siblings) > len(members) and (
+            layout.name != "plain" or all(_in_sequence(p) for p in members)
+        ):
+            members = sorted(set(members) | set(siblings))
+            layout = detect(root, members, reader, forced)
+    built = layout.build(root, members, reader)
+    built.problems.extend(gaps(built))
+    return built
 
 
 def _in_sequence(path: Path) -> bool:

@@ -224,12 +224,57 @@ def test_worker_processes_find_what_one_process_finds(
     runs = []
     parallel = pglint.runner._run_parallel
 
-    def spy(jobs, settings, workers, reader):
+    def spy(run, roots, sizes, workers):
         runs.append(workers)
-        return parallel(jobs, settings, workers, reader)
+        return parallel(run, roots, sizes, workers)
 
     monkeypatch.setattr(pglint.runner, "PARALLEL_THRESHOLD", 1)
     monkeypatch.setattr(pglint.runner, "_run_parallel", spy)
     assert lint_paths([str(tmp_path)], settings) == serial
     assert runs == [min(os.cpu_count() or 1, 3)] or (os.cpu_count() or 1) == 1
     assert pglint.runner._inherited is None
+
+
+PLAIN = {
+    "001_create.sql": "CREATE TABLE t (id bigint PRIMARY KEY);\n",
+    "002_column.sql": "ALTER TABLE t ADD COLUMN note text;\n",
+}
+
+
+def _layout_notes(findings) -> list[str]:
+    return [Path(f.path).parent.parent.name for f in findings if f.rule == "missing-rollback"]
+
+
+@pytest.mark.parametrize("parallel", [False, True], ids=["one process", "workers"])
+def test_a_layout_without_rollbacks_is_noted_once_per_run(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, parallel: bool
+) -> None:
+    """The note goes on the first set of the layout in path order, however the sets are
+    shared out; a run of a later set alone notes it there."""
+    import pglint.runner
+
+    if parallel:
+        monkeypatch.setattr(pglint.runner, "PARALLEL_THRESHOLD", 1)
+    for name in ("billing", "audit", "shop"):
+        write(tmp_path / name / "migrations", PLAIN)
+    findings, _ = lint_paths([str(tmp_path)], Settings())
+    assert _layout_notes(findings) == ["audit"]
+    alone, _ = lint_paths([str(tmp_path / "shop")], Settings())
+    assert _layout_notes(alone) == ["shop"]
+
+
+def test_cached_sets_do_not_depend_on_the_other_sets_of_the_run(tmp_path: Path) -> None:
+    """A set's cache entry serves a later run over other folders too (the once-per-run
+    note is decided after the cache)."""
+    from pglint.cache import ResultCache
+
+    for name in ("audit", "shop"):
+        write(tmp_path / name / "migrations", PLAIN)
+    settings = Settings()
+    both, _ = lint_paths([str(tmp_path)], settings, cache=ResultCache(tmp_path / ".c", settings))
+    cache = ResultCache(tmp_path / ".c", settings)
+    alone, _ = lint_paths([str(tmp_path / "shop")], settings, cache=cache)
+    assert cache.hits == 1 and cache.misses == 0
+    assert _layout_notes(both) == ["audit"]
+    assert _layout_notes(alone) == ["shop"]
+    assert alone == lint_paths([str(tmp_path / "shop")], settings)[0]
