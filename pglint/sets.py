@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from pglint.config import Settings
-from pglint.engine import ActiveRules, Context, run_checks, unreadable
+from pglint.engine import ActiveRule, ActiveRules, Context, run_checks, unreadable
 from pglint.findings import Finding
 from pglint.layouts.base import Migration, MigrationSet, Part, Reader
 from pglint.model.catalog import Catalog
@@ -168,8 +168,11 @@ def lint_set(
     directives: dict[Path, list[Directive]] = {}
     catalog = Catalog()
     analyser = Analyser(settings.pg_version, settings.assume_in_transaction, catalog)
+    # Migration-scope checks all see the set's catalog: one context each for the set.
     migration_rules = [
-        e for e in active.by_name.values() if e.rule.scope == "migration" and e.rule.fn
+        (e, Context(settings.pg_version, e.options, catalog, settings))
+        for e in active.by_name.values()
+        if e.rule.scope == "migration" and e.rule.fn
     ]
     for problem in mset.problems:
         if "invalid-migration-set" in active.by_name and (
@@ -240,7 +243,7 @@ def _migration_checks(
     reader: Reader,
     directives: dict[Path, list[Directive]],
     state: RunState,
-    migration_rules: list,
+    migration_rules: list[tuple[ActiveRule, Context]],
 ) -> tuple[list[Finding], MigrationView]:
     findings: list[Finding] = []
     down: tuple[PartResult, ...] | None = None
@@ -280,8 +283,7 @@ def _migration_checks(
         first,
         mset.note,
     )
-    for entry in migration_rules:
-        ctx = Context(settings.pg_version, entry.options, catalog, settings)
+    for entry, ctx in migration_rules:
         for hit in entry.rule.fn(view, ctx):
             findings.append(_locate(hit, view, entry, reader))
     return findings, view

@@ -74,7 +74,7 @@ def detect(root: Path, files: list[Path], reader: Reader, forced: str | None = N
     return table["plain"]
 
 
-def sql_files_in(root: Path) -> list[Path]:
+def sql_files_in(root: Path) -> set[Path]:
     """Every .sql file of a set root: its own files and those one folder down."""
     found: list[Path] = []
     for entry in _entries(root):
@@ -90,7 +90,7 @@ def sql_files_in(root: Path) -> list[Path]:
     if (root / "sqitch.plan").is_file():
         for name in sorted(SQITCH_DIRS):
             found += [p for p in root.glob(f"{name}/*/**/*.sql") if p.is_file()]
-    return sorted(set(found))
+    return set(found)
 
 
 def _entries(folder: Path) -> list[os.DirEntry[str]]:
@@ -134,7 +134,7 @@ def build_set(
         if len(siblings) > len(members) and (
             layout.name != "plain" or all(_in_sequence(p) for p in members)
         ):
-            members = sorted(set(members) | set(siblings))
+            members = sorted(set(members) | siblings)
             layout = detect(root, members, reader, forced)
     built = layout.build(root, members, reader)
     built.problems.extend(gaps(built))

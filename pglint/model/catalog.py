@@ -164,22 +164,23 @@ class Catalog:
     def copy(self) -> Catalog:
         """An independent copy, cheap to take: tables are cloned only when changed.
 
-        Parse-tree nodes, TypeRefs and Index objects are never changed in place, so they
-        are shared. ``copy.deepcopy`` of a catalog comes here too.
+        Parse-tree nodes, TypeRefs, Index objects, enum label lists and per-table CHECK
+        maps are never changed in place, so they are shared. ``copy.deepcopy`` of a
+        catalog comes here too.
         """
         self._owned = {}
         return Catalog(
             dict(self.tables),
             dict(self.indexes),
             dict(self.types),
-            {key: list(values) for key, values in self.enums.items()},
+            dict(self.enums),
             dict(self.sequences),
             dict(self.functions),
             set(self.new_objects),
             dict(self.objects),
             dict(self.routines),
             set(self.defined),
-            {key: dict(value) for key, value in self.checks.items()},
+            dict(self.checks),
             set(self.null_columns),
             {},
             self._released,
@@ -976,8 +977,8 @@ def _track_columns(catalog: Catalog, node: Node) -> None:
             continue
         if subtype not in ("AT_AddConstraint", "AT_ValidateConstraint", "AT_DropConstraint"):
             continue
-        if checks is None:
-            checks = catalog.checks.setdefault(table, {})
+        if checks is None:  # a new map: copies of the catalog share the old one
+            checks = catalog.checks[table] = dict(catalog.checks.get(table, ()))
         con = definition.get("Constraint")
         if subtype == "AT_AddConstraint" and con and con.get("contype") == "CONSTR_CHECK":
             columns = not_null_columns(con.get("raw_expr"))

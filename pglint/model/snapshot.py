@@ -51,8 +51,8 @@ def _facts(catalog: Catalog, other: Catalog | None, relations: set[str] | None) 
     sequences: Iterable[str] = catalog.sequences
     functions: Iterable[str] = catalog.functions
     if other is not None:
-        tables = [(k, t) for k, t in tables if other.tables.get(k) is not t]
-        indexes = [(k, i) for k, i in indexes if other.indexes.get(k) is not i]
+        tables = _differing(catalog.tables, other.tables)
+        indexes = _differing(catalog.indexes, other.indexes)
         changed = catalog.types.keys() ^ other.types.keys()
         changed.update(
             k
@@ -96,6 +96,15 @@ def _facts(catalog: Catalog, other: Catalog | None, relations: set[str] | None) 
     for key in functions:
         facts[f"function {key}"] = ("", "")
     return facts
+
+
+def _differing(mine: dict[str, T], theirs: dict[str, T]) -> list[tuple[str, T]]:
+    """The entries of ``mine`` that ``theirs`` lacks or holds another object for; none when
+    the two are equal (a rollback that undid its up): equal entries describe alike."""
+    if mine == theirs:
+        return []
+    get = theirs.get
+    return [(key, value) for key, value in mine.items() if get(key) is not value]
 
 
 def _labels_added(old: str, new: str) -> bool:

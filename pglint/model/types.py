@@ -54,6 +54,23 @@ class TypeRef:
 
 def type_ref(type_name: Node) -> TypeRef:
     """Build a :class:`TypeRef` from a pglast ``TypeName`` node."""
+    # The catalog, the effects and the rules each ask about the same column definitions.
+    known = _BY_NODE.get(id(type_name))
+    if known is not None and known[0] is type_name:
+        return known[1]
+    found = _type_ref(type_name)
+    if len(_BY_NODE) >= 4096:
+        _BY_NODE.clear()
+    _BY_NODE[id(type_name)] = (type_name, found)
+    return found
+
+
+#: The latest nodes :func:`type_ref` read (id → the node, kept alive so that its id stays
+#: its own, and its TypeRef).
+_BY_NODE: dict[int, tuple[Node, TypeRef]] = {}
+
+
+def _type_ref(type_name: Node) -> TypeRef:
     names = [n.get("String", {}).get("sval", "") for n in type_name.get("names", ())]
     schema = names[0] if len(names) > 1 else None
     raw = names[-1] if names else "?"

@@ -46,30 +46,24 @@ class SourceText:
 
     def span(self, start: int, end: int) -> Span:
         """Span of the characters ``text[start:end]``; the end column is the last character."""
+        return Span(*self._span(start, end))
+
+    def _span(self, start: int, end: int) -> tuple[int, int, int, int]:
+        """:meth:`span` as a tuple (no object to build: findings are made in bulk)."""
         size = len(self.text)
         starts = self._starts or self._line_starts()
         start = max(0, min(start, size))
         last = max(start, min(end - 1, size))
         line = bisect_right(starts, start)
         end_line = bisect_right(starts, last, line - 1)
-        return Span(line, start - starts[line - 1] + 1, end_line, last - starts[end_line - 1] + 1)
+        return line, start - starts[line - 1] + 1, end_line, last - starts[end_line - 1] + 1
 
     def finding(
         self, start: int, end: int, rule: str, severity: Severity, message: str, help: str = ""
     ) -> Finding:
         """A finding on ``text[start:end]`` (at least one character)."""
-        span = self.span(start, max(end, start + 1))
-        return Finding(
-            self.path,
-            span.line,
-            span.column,
-            span.end_line,
-            span.end_column,
-            rule,
-            severity,
-            message,
-            help,
-        )
+        line, column, end_line, end_column = self._span(start, max(end, start + 1))
+        return Finding(self.path, line, column, end_line, end_column, rule, severity, message, help)
 
 
 class OffsetMap:

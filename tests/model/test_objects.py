@@ -206,6 +206,16 @@ def test_copy_is_independent_for_named_objects():
     assert ("t", "c") not in copied.null_columns
 
 
+def test_copy_is_independent_for_enum_labels():
+    original = catalog_after("CREATE TYPE mood AS ENUM ('sad', 'ok');")
+    copied = original.copy()
+    catalog_after(
+        "ALTER TYPE mood ADD VALUE 'happy'; ALTER TYPE mood RENAME VALUE 'sad' TO 'blue';", copied
+    )
+    assert original.enums["mood"] == ["sad", "ok"]
+    assert copied.enums["mood"] == ["blue", "ok", "happy"]
+
+
 def test_types_domains_and_enum_labels():
     catalog = catalog_after(
         "CREATE TYPE public.mood AS ENUM ('sad', 'ok'); CREATE DOMAIN email AS text;"

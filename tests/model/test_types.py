@@ -62,6 +62,16 @@ def test_type_refs_are_shared_values():
     assert _type("text[]") == TypeRef("text", (), True) != _type("text")
 
 
+def test_type_ref_reads_each_node_once_and_never_confuses_nodes():
+    tree = json.loads(parse_sql_json("CREATE TABLE x (a int, b text)"))
+    a, b = (e["ColumnDef"]["typeName"] for e in tree["stmts"][0]["stmt"]["CreateStmt"]["tableElts"])
+    assert type_ref(a) is type_ref(a) == TypeRef("integer", schema="pg_catalog")
+    assert type_ref(b) == TypeRef("text")
+    for _ in range(5000):  # past the memo's size: it starts over
+        _type("int")
+    assert type_ref(a) == TypeRef("integer", schema="pg_catalog")
+
+
 # (old, new, rewrites): measured rows of pg-truth first, then the documented rules.
 _CHANGES = [
     # pg-truth, PostgreSQL 15

@@ -46,6 +46,12 @@ def render(name: str, findings=FINDINGS, **kwargs) -> str:
     return out.getvalue()
 
 
+def test_findings_are_values() -> None:
+    copies = [Finding.from_row(f.as_row()) for f in FINDINGS]
+    assert copies == FINDINGS and {*copies, *FINDINGS} == set(FINDINGS)
+    assert len(set(FINDINGS)) == len(FINDINGS)
+
+
 def test_text() -> None:
     text = render("text")
     assert text.splitlines()[:2] == [
