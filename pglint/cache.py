@@ -28,7 +28,9 @@ from pathlib import Path, PurePath
 
 from pglint import __version__
 from pglint.config import Settings
-from pglint.findings import ROW_LENGTH, Finding, Row
+from pglint.findings import ROW_LENGTH, Finding, Row, Severity
+
+_SEVERITIES = frozenset(severity.value for severity in Severity)
 
 #: Bumped when the entry format changes.
 FORMAT = 1
@@ -180,8 +182,11 @@ class ResultCache:
             stored_key, rows = marshal.loads(data)
             if stored_key != key or not isinstance(rows, list):
                 raise ValueError("stale")
-            if rows and (not isinstance(rows[0], tuple) or len(rows[0]) != ROW_LENGTH):
-                raise ValueError("another format")
+            # Rows become findings later, outside this check: they must all fit.
+            if not all(type(row) is tuple and len(row) == ROW_LENGTH for row in rows) or (
+                {row[6] for row in rows} - _SEVERITIES
+            ):
+                raise ValueError("damaged")
         except (OSError, EOFError, ValueError, TypeError):
             self.misses += 1
             return None

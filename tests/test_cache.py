@@ -108,6 +108,28 @@ def test_a_corrupt_entry_is_a_miss(project: Path) -> None:
     assert warm == cold
 
 
+@pytest.mark.parametrize(
+    "rows",
+    [
+        "not a list",
+        [("too", "short")],
+        [("p", 1, 1, 1, 1, "rule", "fatal", "message", "help")],  # no such severity
+        [("p", 1, 1, 1, 1, "rule", "error", "message", "help"), ["a list"]],
+    ],
+    ids=["not a list", "short row", "unknown severity", "one bad row"],
+)
+def test_a_well_formed_entry_with_damaged_rows_is_a_miss(project: Path, rows) -> None:
+    import marshal
+
+    cold, first = _lint(project)
+    for entry in first.folder.glob("build-*/*"):
+        key, _ = marshal.loads(entry.read_bytes())
+        entry.write_bytes(marshal.dumps((key, rows)))
+    warm, second = _lint(project)
+    assert second.hits == 0
+    assert warm == cold
+
+
 def test_an_unwritable_cache_folder_only_costs_speed(project: Path) -> None:
     blocker = project / "blocked"
     blocker.write_text("a file where the cache folder should be\n")
