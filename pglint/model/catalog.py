@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field, fields, replace
 from typing import TypeVar
 
-from pglint.model.nodes import alter_commands
+from pglint.model.nodes import RELATION_OBJECTS, alter_commands
 from pglint.model.objects import (
     CREATE,
     DEFINE,
@@ -605,20 +605,10 @@ def _alter_table(catalog: Catalog, node: Node, new: bool) -> None:
             _detach(catalog, table, catalog.table_of(part.get("name", {})))
 
 
-_RENAMED_RELATIONS = (
-    "OBJECT_TABLE",
-    "OBJECT_VIEW",
-    "OBJECT_MATVIEW",
-    "OBJECT_FOREIGN_TABLE",
-    "OBJECT_INDEX",
-    "OBJECT_SEQUENCE",
-)
-
-
 def _rename(catalog: Catalog, node: Node, new: bool) -> None:
     rename_type = node.get("renameType")
     relation = node.get("relation") or {}
-    if rename_type in _RENAMED_RELATIONS and relation:
+    if rename_type in RELATION_OBJECTS and relation:
         _rename_relation(catalog, relation, node.get("newname", ""))
         return
     if rename_type != "OBJECT_COLUMN":

@@ -23,7 +23,7 @@ from pglint.model.catalog import (
 )
 from pglint.model.file import FileFacts
 from pglint.model.locks import LockFact, LockMode, fact
-from pglint.model.nodes import alter_commands
+from pglint.model.nodes import TABLE_LIKE_OBJECTS, alter_commands
 from pglint.model.objects import rel_key
 from pglint.model.statements import Node, Statement
 from pglint.model.transaction import TransactionState
@@ -953,13 +953,7 @@ def _alter_table_stmt(node: Node, catalog: Catalog, pg: int) -> _Result:
                 )
             )
         return _merge(touches), True
-    if objtype not in (
-        None,
-        "OBJECT_TABLE",
-        "OBJECT_FOREIGN_TABLE",
-        "OBJECT_MATVIEW",
-        "OBJECT_VIEW",
-    ):
+    if objtype is not None and objtype not in TABLE_LIKE_OBJECTS:
         return [], True
     return _alter_table(node, catalog, pg)
 
@@ -1230,12 +1224,7 @@ def _create_stats_stmt(node: Node, catalog: Catalog, pg: int) -> _Result:
 
 
 def _set_schema_stmt(node: Node, catalog: Catalog, pg: int) -> _Result:
-    if node.get("objectType") not in (
-        "OBJECT_TABLE",
-        "OBJECT_VIEW",
-        "OBJECT_MATVIEW",
-        "OBJECT_FOREIGN_TABLE",
-    ) or not node.get("relation"):
+    if node.get("objectType") not in TABLE_LIKE_OBJECTS or not node.get("relation"):
         return [], True
     f = LockFact(LockMode.ACCESS_EXCLUSIVE)
     return [_touch(catalog, node["relation"], f, "SET SCHEMA")], True

@@ -100,6 +100,13 @@ def column_defs(node: Node, subtype: str = "AT_AddColumn") -> Iterator[Node]:
             yield coldef
 
 
+#: Object types (``objectType``, ``renameType``, ``removeType``) of relations with
+#: columns, and of every relation (what ``pg_class`` holds: those, indexes and sequences).
+TABLE_LIKE_OBJECTS = frozenset(
+    {"OBJECT_TABLE", "OBJECT_FOREIGN_TABLE", "OBJECT_MATVIEW", "OBJECT_VIEW"}
+)
+RELATION_OBJECTS = TABLE_LIKE_OBJECTS | {"OBJECT_INDEX", "OBJECT_SEQUENCE"}
+
 #: The statement kinds that have sub-kinds (see :func:`statement_subtypes`), and the field
 #: naming them: ALTER TABLE's are in its commands, the others' in one field.
 SUBTYPED_KINDS = ("AlterTableStmt", "DropStmt", "RenameStmt")

@@ -21,6 +21,7 @@ from pglint.layouts.base import Reader
 from pglint.model.catalog import Catalog, query_relations
 from pglint.model.effects import Effect, Touch
 from pglint.model.locks import LockMode
+from pglint.model.nodes import RELATION_OBJECTS, TABLE_LIKE_OBJECTS
 from pglint.model.statements import Node
 from pglint.plan import facts as F
 from pglint.plan.collect import Captured, Collected
@@ -636,13 +637,7 @@ class Builder:
                     "schema",
                 )
             return
-        if objtype not in (
-            None,
-            "OBJECT_TABLE",
-            "OBJECT_FOREIGN_TABLE",
-            "OBJECT_MATVIEW",
-            "OBJECT_VIEW",
-        ):
+        if objtype is not None and objtype not in TABLE_LIKE_OBJECTS:
             yield Change(
                 "alter", table, None, f"alter {words(objtype or '').lower()} {table}", "schema"
             )
@@ -848,7 +843,7 @@ class Builder:
             if remove in ("OBJECT_TRIGGER", "OBJECT_POLICY", "OBJECT_RULE") and "." in name:
                 table, _, name = name.rpartition(".")
                 name = f"{name} on {table}"
-            is_new = self._is_new(name, ctx) if remove in _RELATION_DROPS else False
+            is_new = self._is_new(name, ctx) if remove in RELATION_OBJECTS else False
             lost = _LOST.get(remove, "its definition")
             if is_new:
                 lost = "nothing (created by these migrations)"
@@ -867,7 +862,7 @@ class Builder:
             concurrently = " concurrently" if node.get("concurrent") else ""
             yield Change(
                 f"drop_{kind.replace(' ', '_')}",
-                table or (name if remove in _RELATION_DROPS else None),
+                table or (name if remove in RELATION_OBJECTS else None),
                 name,
                 f"drop {kind}{concurrently} {name}" + (" cascade" if cascade else ""),
                 "cleanup",
@@ -1524,17 +1519,6 @@ class Builder:
             if name in found
         )
 
-
-_RELATION_DROPS = frozenset(
-    {
-        "OBJECT_TABLE",
-        "OBJECT_VIEW",
-        "OBJECT_MATVIEW",
-        "OBJECT_FOREIGN_TABLE",
-        "OBJECT_INDEX",
-        "OBJECT_SEQUENCE",
-    }
-)
 
 _LOST = {
     "OBJECT_TABLE": "the table and all its rows",

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 
 from pglint.model.catalog import Catalog, Table
 from pglint.model.effects import Effect
+from pglint.model.nodes import RELATION_OBJECTS
 from pglint.model.statements import Node
 from pglint.plan.model import RollbackPlan, Step
 from pglint.plan.nodes import (
@@ -336,14 +337,7 @@ def _rename(node: Node, before: Catalog, created: set[str], where: str):
         return [
             f"ALTER TABLE {table} RENAME {what} {quote_ident(new)} TO {quote_ident(node.get('subname', ''))};"
         ], []
-    if rename in (
-        "OBJECT_TABLE",
-        "OBJECT_VIEW",
-        "OBJECT_MATVIEW",
-        "OBJECT_INDEX",
-        "OBJECT_FOREIGN_TABLE",
-        "OBJECT_SEQUENCE",
-    ):
+    if rename in RELATION_OBJECTS:
         old = rv_name(node.get("relation"))
         schema, _, bare = old.rpartition(".")
         renamed = f"{schema}.{new}" if schema else new
