@@ -9,6 +9,7 @@ skips the rewrite; see https://www.postgresql.org/docs/current/sql-altertable.ht
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 from pglint.model.statements import Node
 
@@ -84,18 +85,14 @@ def _type_ref(type_name: Node) -> TypeRef:
             mods.append(int(const["ival"].get("ival", 0)))
     if name == "char" and schema == "pg_catalog" and not mods:
         mods = [1]  # char without a length is char(1)
-    key = (name, tuple(mods), bool(type_name.get("arrayBounds")), schema)
-    found = _INTERNED.get(key)
-    if found is None:
-        if len(_INTERNED) >= 4096:
-            _INTERNED.clear()
-        found = _INTERNED[key] = TypeRef(*key)
-    return found
+    return _shared(name, tuple(mods), bool(type_name.get("arrayBounds")), schema)
 
 
-#: One TypeRef per distinct type: they are immutable values, and a migration set writes
-#: the same few types thousands of times (making each anew costs more than the look-up).
-_INTERNED: dict[tuple[str, tuple[int, ...], bool, str | None], TypeRef] = {}
+@lru_cache(maxsize=4096)
+def _shared(name: str, mods: tuple[int, ...], array: bool, schema: str | None) -> TypeRef:
+    """One TypeRef per distinct type: they are immutable values, and a migration set writes
+    the same few types thousands of times (making each anew costs more than the look-up)."""
+    return TypeRef(name, mods, array, schema)
 
 
 _TEXTUAL = {"varchar", "text"}
