@@ -194,8 +194,7 @@ class Catalog:
         for key, index in [(k, i) for k, i in self.indexes.items() if i.new]:
             self.indexes[key] = replace(index, new=False)
         for mapping in (self.types, self.sequences, self.functions):
-            for key in [k for k, new in mapping.items() if new]:
-                mapping[key] = False
+            _mark_existing(mapping)
         self.release_objects()
 
     def release_objects(self) -> None:
@@ -203,9 +202,8 @@ class Catalog:
         what the migration defined and which columns it left NULL, and drop temporary
         tables (a new file runs in a new session)."""
         # Both grow with every migration of a set: change only the new ones in place.
-        for mapping in (self.objects, self.routines):
-            for key in [k for k, new in mapping.items() if new]:
-                mapping[key] = False
+        _mark_existing(self.objects)
+        _mark_existing(self.routines)
         self.defined.clear()
         self.null_columns.clear()
         # Temporary tables end with the session that created them.
@@ -344,6 +342,12 @@ class Catalog:
         return self.writable(found) if found is not None else None
 
 
+def _mark_existing(flags: dict[_K, bool]) -> None:
+    """Set every new flag of ``flags`` to False, in place (only the new ones are written)."""
+    for key in [k for k, new in flags.items() if new]:
+        flags[key] = False
+
+
 def _shallow(obj: _T) -> _T:
     """A new dataclass instance with the same field values (containers shared)."""
     cls = type(obj)
@@ -355,6 +359,7 @@ def _shallow(obj: _T) -> _T:
 
 _FIELD_NAMES: dict[type, tuple[str, ...]] = {}
 _T = TypeVar("_T")
+_K = TypeVar("_K")
 
 
 #: Suffix of the name PostgreSQL gives an unnamed constraint: ``<table>_<columns>_<suffix>``.
@@ -593,9 +598,9 @@ def _alter_table(catalog: Catalog, node: Node, new: bool) -> None:
                 # An inline REFERENCES is also on its column (pglint verify: DROP TABLE then
                 # no longer locks the table it referenced).
                 if con.kind == "CONSTR_FOREIGN" and con.name is None and len(con.columns) == 1:
-                    column = table.columns.get(con.columns[0])
-                    if column is not None:
-                        table.columns[column.name] = replace(column, references=None)
+                    col = table.columns.get(con.columns[0])
+                    if col is not None:
+                        table.columns[col.name] = replace(col, references=None)
         elif subtype == "AT_AttachPartition":
             part = definition.get("PartitionCmd", {})
             child = catalog.table_of(part.get("name", {}))
@@ -643,7 +648,8 @@ def _rename_relation(catalog: Catalog, relation: Node, newname: str) -> None:
                 catalog.writable(other).parent = table.qualified
             # Foreign keys follow the renamed table (pglint verify: a later DROP of the
             # constraint or column locks the table under its new name).
-            if any(map(follows, (*other.constraints, *other.columns.values()))):
+            items: tuple[Column | Constraint, ...] = (*other.constraints, *other.columns.values())
+            if any(map(follows, items)):
                 other = catalog.writable(other)
                 other.constraints = [
                     replace(c, references=table.qualified) if follows(c) else c
@@ -657,16 +663,16 @@ def _rename_relation(catalog: Catalog, relation: Node, newname: str) -> None:
             if _plain_name(index.table) == _plain_name(old):
                 catalog.indexes[key] = replace(index, table=table.qualified)
         return
-    index = catalog.index(schema, name)
-    if index is not None:
-        del catalog.indexes[qualified(index.schema, index.name)]
-        renamed = replace(index, name=newname)
+    found_index = catalog.index(schema, name)
+    if found_index is not None:
+        del catalog.indexes[qualified(found_index.schema, found_index.name)]
+        renamed = replace(found_index, name=newname)
         catalog.indexes[qualified(renamed.schema, renamed.name)] = renamed
         return
-    key = catalog.sequence_key(schema, name)
-    if key is not None:
-        value = catalog.sequences.pop(key)
-        catalog.sequences[qualified(key.rpartition(".")[0] or None, newname)] = value
+    sequence = catalog.sequence_key(schema, name)
+    if sequence is not None:
+        value = catalog.sequences.pop(sequence)
+        catalog.sequences[qualified(sequence.rpartition(".")[0] or None, newname)] = value
 
 
 def _drop(catalog: Catalog, node: Node, new: bool) -> None:
@@ -687,13 +693,13 @@ def _drop(catalog: Catalog, node: Node, new: bool) -> None:
                     if _plain_name(index.table) == own:
                         del catalog.indexes[key]
         elif kind == "OBJECT_INDEX":
-            index = catalog.index(schema, name)
-            if index is not None:
-                catalog.indexes.pop(qualified(index.schema, index.name), None)
+            found = catalog.index(schema, name)
+            if found is not None:
+                catalog.indexes.pop(qualified(found.schema, found.name), None)
         elif kind == "OBJECT_SEQUENCE":
-            key = catalog.sequence_key(schema, name)
-            if key is not None:
-                del catalog.sequences[key]
+            sequence = catalog.sequence_key(schema, name)
+            if sequence is not None:
+                del catalog.sequences[sequence]
 
 
 def _create_enum(catalog: Catalog, node: Node, new: bool) -> None:
@@ -726,7 +732,9 @@ def _create_named_type(field: str):
 def _alter_enum(catalog: Catalog, node: Node, new: bool) -> None:
     names = [n.get("String", {}).get("sval", "") for n in node.get("typeName", ())]
     key = catalog.type_key(names)
-    labels = catalog.enums.get(key) if key is not None else None
+    if key is None:
+        return
+    labels = catalog.enums.get(key)
     value = node.get("newVal")
     if labels is None or not value:
         return
@@ -832,7 +840,8 @@ def _forget_table_parts(catalog: Catalog, table: str) -> None:
 
 def _rename_table_parts(catalog: Catalog, old: str, new: str) -> None:
     for key in [k for k in catalog.objects if k[0] in _TABLE_PART_SET and k[1] == old]:
-        catalog.objects[(key[0], new, *key[2:])] = catalog.objects.pop(key)
+        renamed = (key[0], new, *key[2:])  # not inline: mypy reads d[(a, *b)] as 3.11 syntax
+        catalog.objects[renamed] = catalog.objects.pop(key)
     if old in catalog.checks:
         catalog.checks[new] = catalog.checks.pop(old)
     catalog.null_columns = {(new if t == old else t, c) for t, c in catalog.null_columns}

@@ -354,7 +354,7 @@ def default_volatility(expr: Node | None) -> str:
     if expr is None:
         return "constant"
     verdict = "constant"
-    stack = [expr]
+    stack: list[object] = [expr]  # nodes, lists and the scalars in them
     while stack:
         item = stack.pop()
         if isinstance(item, dict):
@@ -529,7 +529,9 @@ def bound_implied(table: Table | None, parent: Table | None, bound: Node) -> boo
     if table is None or parent is None or len(parent.partition_key) != 1:
         return False
     key = parent.partition_key[0]
-    facts: list[tuple[str, object]] = []
+    # (operator, constant); Any: the constants are ordered only where _comparable says
+    # both sides are numbers.
+    facts: list[tuple[str, Any]] = []
     for con in table.constraints:
         if con.kind == "CONSTR_CHECK" and con.valid:
             for conjunct in _conjuncts(con.expr):
