@@ -270,8 +270,8 @@ def require_concurrent_reindex(effect: Effect, ctx: Context) -> Iterator[Hit]:
         table = effect.existing[0]
         # The model keys a REINDEX (CONCURRENTLY false) by its option list; use the
         # plain REINDEX fact then.
-        lock = table.lock if table.lock != LockMode.SHARE_UPDATE_EXCLUSIVE else None
-        lock = lock or fact("ReindexStmt").lock
+        modelled = table.lock if table.lock != LockMode.SHARE_UPDATE_EXCLUSIVE else None
+        lock = modelled or fact("ReindexStmt").lock
         # REINDEX locks each index it rebuilds ACCESS EXCLUSIVE (REINDEX docs, pg-truth).
         index_lock = getattr(table, "index_lock", None) or LockMode.ACCESS_EXCLUSIVE
         if kind == "INDEX":

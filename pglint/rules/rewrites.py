@@ -53,7 +53,9 @@ def _of_kind(constraints: Iterable[Node], contype: str) -> Node | None:
 
 def _is_serial(coldef: Node) -> bool:
     type_name = coldef.get("typeName")
-    return bool(type_name) and type_ref(type_name).name in _SERIAL_TYPES
+    if not type_name:
+        return False
+    return type_ref(type_name).name in _SERIAL_TYPES
 
 
 def _is_stored_generated(con: Node) -> bool:
@@ -65,7 +67,9 @@ def _is_null(expr: Node | None) -> bool:
     """``NULL`` or ``NULL::type``: a default PostgreSQL does not even store."""
     while expr and "TypeCast" in expr:
         expr = expr["TypeCast"].get("arg")
-    return bool(expr) and bool(expr.get("A_Const", {}).get("isnull"))
+    if not expr:
+        return False
+    return bool(expr.get("A_Const", {}).get("isnull"))
 
 
 def _sql_type(coldef: Node) -> str:

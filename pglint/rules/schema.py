@@ -138,7 +138,7 @@ def _narrow_message(
         f"widening it to bigint later {_alter_type_cost(col.table, col.type, _BIGINT)}"
     )
     if target is not None and target[1] is not None:
-        name, kind = target
+        name, kind = target[0], target[1]
         if kind.name in _NARROW_TYPES:
             text += f" (it references {name}, {kind} too: widen both together)"
         else:
@@ -158,6 +158,7 @@ def referenced_column(
     for pktable, pk_attrs, position in _foreign_keys(effect, col):
         table_name = display_name(*range_name(pktable))
         columns = _table_columns(effect, pktable, catalog)
+        target: str | None  # None: a table whose primary key is unknown
         if pk_attrs:
             target = pk_attrs[min(position, len(pk_attrs) - 1)]
         else:
