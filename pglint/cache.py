@@ -25,6 +25,7 @@ from collections.abc import Callable
 from enum import Enum
 from operator import attrgetter
 from pathlib import Path, PurePath
+from typing import TypeAlias, cast
 
 from pglint import __version__
 from pglint.config import Settings
@@ -50,7 +51,7 @@ def _stat_files(
     folder: str, suffixes: tuple[str, ...], recursive: bool = False
 ) -> list[tuple[str, int, int]]:
     """Name, size and modification time of the files in ``folder`` with these suffixes."""
-    found = []
+    found: list[tuple[str, int, int]] = []
     try:
         entries = list(os.scandir(folder))
     except OSError:
@@ -97,9 +98,11 @@ def code_fingerprint() -> str:
 
 _FIELDS: dict[type, Callable[[object], tuple]] = {}
 _SIMPLE = (str, int, float, bool, type(None))
+#: What :func:`_plain` makes of a value: simple values and nested tuples of them.
+_Plain: TypeAlias = "str | int | float | bool | tuple[_Plain, ...] | None"
 
 
-def _plain(value: object) -> object:
+def _plain(value: object) -> _Plain:
     """A layout's dataclasses as nested tuples of strings and numbers, for hashing."""
     if isinstance(value, PurePath):
         return str(value)
@@ -112,19 +115,24 @@ def _plain(value: object) -> object:
     if isinstance(value, Enum):
         return value.value
     if type(value) in _SIMPLE:
-        return value
+        return cast(_Plain, value)
     fields_of = _FIELDS.get(type(value))
     if fields_of is None:
         if not dataclasses.is_dataclass(value):
             raise TypeError(f"cannot key a {type(value).__name__}")
         names = [f.name for f in dataclasses.fields(value)]
         fields_of = _FIELDS[type(value)] = (
-            attrgetter(*names) if len(names) > 1 else (lambda v, name=names[0]: (getattr(v, name),))
+            attrgetter(*names) if len(names) > 1 else _one_field(names[0])
         )
     return (
         type(value).__name__,
         *(v if type(v) in _SIMPLE else _plain(v) for v in fields_of(value)),
     )
+
+
+def _one_field(name: str) -> Callable[[object], tuple]:
+    """Like ``attrgetter(name)``, but a 1-tuple (as attrgetter gives for several names)."""
+    return lambda v: (getattr(v, name),)
 
 
 class Key:

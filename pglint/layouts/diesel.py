@@ -104,6 +104,7 @@ def build(root: Path, files: list[Path], reader: Reader) -> MigrationSet:
                     up, f"{folder.name}/up.sql is empty; diesel refuses to run an empty migration"
                 )
             )
+        transaction: bool | None  # None: up.sql could not be read
         transaction, reason = run_in_transaction(folder)
         down_transaction = None
         if not transaction:

@@ -78,10 +78,10 @@ def build(root: Path, files: list[Path], reader: Reader) -> MigrationSet:
                     )
                 )
         for tag in tags:
-            path = by_stem.get(tag) or (
+            script = by_stem.get(tag) or (
                 root / f"{tag}.sql" if (root / f"{tag}.sql").is_file() else None
             )
-            if path is None:
+            if script is None:
                 problems.append(
                     SetProblem(
                         root / "meta" / "_journal.json",
@@ -89,9 +89,9 @@ def build(root: Path, files: list[Path], reader: Reader) -> MigrationSet:
                     )
                 )
                 continue
-            match = NAME.match(path.name)
+            match = NAME.match(script.name)
             version, name = (match["version"], match["name"]) if match else (tag, "")
-            migrations.append(_migration(path, version, name, (position[tag],)))
+            migrations.append(_migration(script, version, name, (position[tag],)))
     else:
         for path in files:
             match = NAME.match(path.name)
