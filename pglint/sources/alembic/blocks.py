@@ -18,7 +18,7 @@ from pglint.sources.alembic.execute import execute
 from pglint.sources.alembic.ops import GENERATORS, enum_ddl, table_name
 from pglint.sources.alembic.output import Output
 from pglint.sources.alembic.scope import ModuleNames, Scope, TableName
-from pglint.sources.alembic.syntax import body, dotted, parameters, target_names, walk
+from pglint.sources.alembic.syntax import as_name, body, dotted, parameters, target_names, walk
 from pglint.sources.alembic.values import Dynamic, Known, arg, const, kwarg_const
 from pglint.sources.sql import ParsedSql
 
@@ -163,11 +163,11 @@ class _Walker:
             if dotted(small.module) == "alembic" and not isinstance(small.names, cst.ImportStar):
                 for alias in small.names:
                     if dotted(alias.name) == "op":
-                        scope.ops.add(alias.asname.name.value if alias.asname else "op")
+                        scope.ops.add(as_name(alias) or "op")
         elif isinstance(small, (cst.Return, cst.AugAssign)):
-            value = small.value
-            if isinstance(value, cst.Call) and target_of(value, scope):
-                self.call(value, scope)
+            returned = small.value
+            if isinstance(returned, cst.Call) and target_of(returned, scope):
+                self.call(returned, scope)
 
     def assignment(self, names: list[str], value: Any, scope: Scope) -> None:
         """``name = <value>``: remember connections, sessions and tables; run the call."""

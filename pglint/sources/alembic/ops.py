@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from functools import partial
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeGuard
 
 from pglint.sources.alembic.calls import is_bind
 from pglint.sources.alembic.columns import (
@@ -315,7 +315,7 @@ def table_name(call: cst.Call, scope: Scope) -> TableName | None:
     return TableName(name, schema if isinstance(schema, str) else None)
 
 
-def _is_table_call(node: Any) -> bool:
+def _is_table_call(node: Any) -> TypeGuard[cst.Call]:
     import libcst as cst
 
     return (
@@ -380,7 +380,7 @@ def enum_ddl(call: cst.Call, scope: Scope) -> list[str] | None:
         return None
     if not call.args or not is_bind(call.args[0].value, scope):
         return None
-    owner = func.value
+    owner: cst.BaseExpression | None = func.value
     if isinstance(owner, cst.Name):
         owner = scope.constants.get(owner.value)
     if not isinstance(owner, cst.Call) or callee_last(owner) not in ("Enum", "ENUM"):

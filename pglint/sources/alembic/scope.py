@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-from pglint.sources.alembic.syntax import dotted
+from pglint.sources.alembic.syntax import as_name, dotted
 from pglint.sources.alembic.values import Dynamic, const
 
 if TYPE_CHECKING:
@@ -86,14 +86,14 @@ def _scan_small(small: Any, names: ModuleNames, counts: dict[str, int]) -> None:
             return
         for alias in small.names:
             name = dotted(alias.name) or ""
-            local = alias.asname.name.value if alias.asname else name
+            local = as_name(alias) or name
             names.imported[local] = source
             if source == "alembic" and name == "op":
                 names.ops.add(local)
     elif isinstance(small, cst.Import):
         for alias in small.names:
             name = dotted(alias.name) or ""
-            local = alias.asname.name.value if alias.asname else name.split(".")[0]
+            local = as_name(alias) or name.split(".")[0]
             names.imported[local] = name
             if name == "alembic.op" and alias.asname:
                 names.ops.add(local)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 if TYPE_CHECKING:
     import libcst as cst
@@ -19,6 +19,13 @@ def dotted(node: Any) -> str | None:
         head = dotted(node.value)
         return f"{head}.{node.attr.value}" if head else None
     return None
+
+
+def as_name(alias: cst.ImportAlias) -> str | None:
+    """The ``as`` name of an import (``op`` in ``import x as op``), or None without one."""
+    asname = alias.asname
+    # AsName also serves ``with``/``except``, where it may be a tuple; in an import it is a Name.
+    return cast("cst.Name", asname.name).value if asname else None
 
 
 def callee_last(node: Any) -> str:
@@ -120,7 +127,7 @@ def walk(node: Any) -> Iterator[Any]:
         names = _FIELDS.get(type(item))
         if names is None:
             names = _FIELDS[type(item)] = _node_fields(item)
-        found = []
+        found: list[Any] = []
         for name in names:
             value = getattr(item, name, None)
             if value is None or isinstance(value, (str, bool, int)):

@@ -77,11 +77,11 @@ def const(node: Any, constants: dict[str, Any], depth: int = 0) -> Any:
         return tuple(items) if isinstance(node, cst.Tuple) else items
     if isinstance(node, cst.Dict):
         result = {}
-        for element in node.elements:
-            if not isinstance(element, cst.DictElement):
+        for entry in node.elements:
+            if not isinstance(entry, cst.DictElement):
                 raise Dynamic("a dict with ** entries")
-            result[const(element.key, constants, depth + 1)] = const(
-                element.value, constants, depth + 1
+            result[const(entry.key, constants, depth + 1)] = const(
+                entry.value, constants, depth + 1
             )
         return result
     if isinstance(node, cst.BinaryOperation) and isinstance(node.operator, cst.Add):
