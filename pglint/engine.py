@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 from pglint.config import ConfigError, Settings
 from pglint.findings import Finding, Severity
@@ -124,7 +124,7 @@ class _Contexts(dict[str, Context]):
         return made
 
 
-def build_options(rule: Rule, raw: dict[str, Any] | None) -> Any:
+def build_options(rule: Rule, raw: Mapping[str, Any] | None) -> Any:
     """Instantiate a rule's options dataclass from config (kebab-case keys)."""
     cls = rule.spec.options if rule.spec else None
     raw = dict(raw or {})
@@ -169,14 +169,8 @@ def select_rules(settings: Settings, catalogue: Catalogue | None = None) -> Acti
         chosen[name] = catalogue.rules[name]
     if settings.warn_unused_ignores:
         chosen["unused-ignore"] = catalogue.rules["unused-ignore"]
-    for name in settings.severity:
-        if catalogue.resolve(name) is None:
-            raise ConfigError(f"unknown rule {name!r} in severity")
-    for name in settings.options:
-        if catalogue.resolve(name) is None:
-            raise ConfigError(f"unknown rule {name!r} in options")
-    severity = {catalogue.resolve(k).name: v for k, v in settings.severity.items()}  # type: ignore[union-attr]
-    options = {catalogue.resolve(k).name: v for k, v in settings.options.items()}  # type: ignore[union-attr]
+    severity = _by_rule_name(catalogue, settings.severity, "severity")
+    options = _by_rule_name(catalogue, settings.options, "options")
     active = ActiveRules({})
     for name, rule in sorted(chosen.items()):
         entry = ActiveRule(
@@ -195,6 +189,20 @@ def select_rules(settings: Settings, catalogue: Catalogue | None = None) -> Acti
         else:
             active.any_kind.append(entry)
     return active
+
+
+def _by_rule_name(catalogue: Catalogue, values: Mapping[str, _V], where: str) -> dict[str, _V]:
+    """``values`` keyed by rule name instead of the name or alias as written."""
+    found: dict[str, _V] = {}
+    for name, value in values.items():
+        rule = catalogue.resolve(name)
+        if rule is None:
+            raise ConfigError(f"unknown rule {name!r} in {where}")
+        found[rule.name] = value
+    return found
+
+
+_V = TypeVar("_V")
 
 
 # Not frozen (made in bulk): a frozen dataclass's __init__ costs ~0.1 µs a field.
@@ -237,13 +245,14 @@ def run_checks(
         statement = effect.statement
         for entry in active.for_statement(statement.kind, statement.node):
             rule = entry.rule
+            # (fn is not None: select_rules files only rules that have a check.)
             for hit in rule.fn(effect, contexts[rule.name]):  # type: ignore[misc]
                 raws.append(_raw(entry, hit, hit.effect or effect))
     if active.file_scope:
         view = FileView(path, tuple(effects), analyser.open_explicit_transaction, text)
         for entry in active.file_scope:
             rule = entry.rule
-            for hit in rule.fn(view, contexts[rule.name]):  # type: ignore[misc]
+            for hit in rule.fn(view, contexts[rule.name]):  # type: ignore[misc]  # as above
                 if hit.effect is not None:
                     raws.append(_raw(entry, hit, hit.effect))
     syntax = active.by_name["syntax-error"]
