@@ -738,6 +738,7 @@ class Builder:
                 if found is not None:
                     self.s.not_valid[(key(table), name)] = replace(found, validated_at=ctx.number)
                 else:
+                    cols: tuple[str, ...]
                     kind, check, cols = "constraint", None, ()
                     for con in before_table.constraints if before_table else ():
                         if con.name == name:

@@ -142,6 +142,7 @@ def validation_queries(builder: Builder) -> tuple[Query, ...]:
             )
         )
 
+    when: str | None  # see _when
     for fk in s.fks:
         if fk.child_new:
             continue
@@ -154,11 +155,11 @@ def validation_queries(builder: Builder) -> tuple[Query, ...]:
         )
         when = _when(builder, guard, (fk.child, fk.parent), cols) or "after"
         pairs = list(zip(fk.columns, fk.parent_columns, strict=True))
-        not_null = [f"c.{quote_ident(c)} IS NOT NULL" for c in fk.columns]
+        present = [f"c.{quote_ident(c)} IS NOT NULL" for c in fk.columns]
         match = [f"p.{quote_ident(pc)} = c.{quote_ident(c)}" for c, pc in pairs]
         sql = (
             f"SELECT count(*) AS orphans\nFROM {quote_name(fk.child)} AS c\n"
-            f"WHERE {_and(not_null)}\n"
+            f"WHERE {_and(present)}\n"
             f"  AND NOT EXISTS (SELECT 1 FROM {quote_name(fk.parent)} AS p WHERE {_and(match)});"
         )
         before.append(
@@ -387,7 +388,7 @@ def validation_queries(builder: Builder) -> tuple[Query, ...]:
         dict.fromkeys(c for c in constraints if key(c[0]) not in _dropped_tables(builder))
     )
     if constraints:
-        pairs = ",\n    ".join(
+        rows = ",\n    ".join(
             f"(to_regclass({literal(quote_name(t))}), {literal(n)})" for t, n in constraints
         )
         after.append(
@@ -400,7 +401,7 @@ def validation_queries(builder: Builder) -> tuple[Query, ...]:
                 f"{len(constraints)} row{'s' if len(constraints) != 1 else ''}, convalidated true on each",
                 "SELECT conrelid::regclass AS table_name, conname, convalidated\n"
                 "FROM pg_catalog.pg_constraint\n"
-                f"WHERE (conrelid, conname) IN (\n    {pairs}\n)\nORDER BY 1, 2;",
+                f"WHERE (conrelid, conname) IN (\n    {rows}\n)\nORDER BY 1, 2;",
                 tuple(dict.fromkeys(t for t, _ in constraints)),
             )
         )

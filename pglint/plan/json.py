@@ -73,7 +73,7 @@ def _schema_of(hint: object, defs: dict[str, object]) -> dict[str, object]:
         return {"$ref": f"#/$defs/{name}"}
     simple = {str: "string", int: "integer", float: "number", bool: "boolean"}
     if hint in simple:
-        return {"type": simple[hint]}  # type: ignore[index]
+        return {"type": simple[hint]}
     raise TypeError(f"no JSON schema for {hint!r}")
 
 

@@ -50,18 +50,17 @@ def _table(header: list[str], rows: Iterable[list[str]]) -> list[str]:
 def ranges(numbers: Iterable[int]) -> str:
     """``[1, 2, 3, 5]`` → ``1–3, 5``."""
     items = sorted(set(numbers))
+    if not items:
+        return ""
     out = []
-    start = prev = None
-    for n in items:
-        if start is None:
-            start = prev = n
-        elif n == prev + 1:
+    start = prev = items[0]
+    for n in items[1:]:
+        if n == prev + 1:
             prev = n
         else:
             out.append(f"{start}–{prev}" if prev != start else str(start))
             start = prev = n
-    if start is not None:
-        out.append(f"{start}–{prev}" if prev != start else str(start))
+    out.append(f"{start}–{prev}" if prev != start else str(start))
     return ", ".join(out)
 
 
@@ -202,18 +201,18 @@ def _overview(plan: Plan) -> list[str]:
         if with_stats:
             header += ["Rows", "Size"]
         rows = []
-        for t in plan.modified_tables:
+        for m in plan.modified_tables:
             row = [
-                code(t.name),
-                "<br>".join(cell(c) for c in t.changes),
-                _level(t.level),
-                cell(t.reason),
-                "**YES**" if t.downtime else "NO",
+                code(m.name),
+                "<br>".join(cell(c) for c in m.changes),
+                _level(m.level),
+                cell(m.reason),
+                "**YES**" if m.downtime else "NO",
             ]
             if with_stats:
                 row += [
-                    format_rows(t.rows) if t.rows is not None else "not in stats",
-                    format_bytes(t.total_bytes) if t.total_bytes is not None else "not in stats",
+                    format_rows(m.rows) if m.rows is not None else "not in stats",
+                    format_bytes(m.total_bytes) if m.total_bytes is not None else "not in stats",
                 ]
             rows.append(row)
         out += _table(header, rows)
@@ -354,8 +353,8 @@ def _strategy(plan: Plan) -> list[str]:
         for item in plan.checklist:
             out.append(f"- [ ] **{cell(item.item)}**: {cell(item.reason)}.")
             if item.sql:
-                block = "\n".join(_sql_block(item.sql)).split("\n")
-                out += ["  " + line if line else line for line in block]
+                fenced = "\n".join(_sql_block(item.sql)).split("\n")
+                out += ["  " + line if line else line for line in fenced]
     else:
         out.append(
             "Nothing in these migrations needs a precaution beyond the usual deploy process."

@@ -34,8 +34,8 @@ def table_columns(catalog: Catalog, table: Table) -> tuple[Column, ...]:
         elif con.kind == "CONSTR_UNIQUE" and len(con.columns) == 1:
             unique.update(con.columns)
         elif con.kind == "CONSTR_FOREIGN" and con.references:
-            for column in con.columns:
-                references.setdefault(column, con.references)
+            for name in con.columns:
+                references.setdefault(name, con.references)
     for index in catalog.indexes.values():
         if index.unique and key(index.table) == key(table.qualified) and len(index.columns) == 1:
             unique.add(index.columns[0])
@@ -108,17 +108,17 @@ def build_er(
     builder: Builder, new_tables: tuple[NewTable, ...], modified: tuple[ModifiedTable, ...]
 ) -> ErDiagram:
     wanted: list[tuple[str, str]] = []
-    for table in new_tables:
-        if table.kind in ("table", "partitioned"):
-            wanted.append((table.name, "new"))
+    for new in new_tables:
+        if new.kind in ("table", "partitioned"):
+            wanted.append((new.name, "new"))
     gone = {key(d.name) for d in builder.s.dropped if d.kind in ("table", "foreign table")}
-    for table in modified:
-        if key(table.name) in gone:
+    for changed in modified:
+        if key(changed.name) in gone:
             continue  # dropped: nothing left to draw
-        found = _find_table(builder, table.name)
+        found = _find_table(builder, changed.name)
         if found is None or found[1].kind in ("table", "partitioned"):
-            locked_only = all(c.startswith("locked by step") for c in table.changes)
-            wanted.append((table.name, "referenced" if locked_only else "modified"))
+            locked_only = all(c.startswith("locked by step") for c in changed.changes)
+            wanted.append((changed.name, "referenced" if locked_only else "modified"))
     seen: set[str] = set()
     entities: list[ErEntity] = []
     relationships: list[ErRelationship] = []

@@ -72,13 +72,13 @@ def rollback_plans(builder: Builder) -> tuple[RollbackPlan, ...]:
                 )
             )
             continue
-        statements, not_derived = _generate(builder, steps, captured.before)
+        generated, not_derived = _generate(builder, steps, captured.before)
         plans.append(
             RollbackPlan(
                 migration=label,
-                source="generated" if statements else "none",
+                source="generated" if generated else "none",
                 path=None,
-                statements=tuple(statements),
+                statements=tuple(generated),
                 not_restored=(),
                 irreversible=tuple(irreversible),
                 not_derived=tuple(not_derived),

@@ -36,4 +36,4 @@ def _encode(finding: Finding) -> str:
     )
 
 
-_string = json.encoder.encode_basestring  # type: ignore[attr-defined]
+_string = json.encoder.encode_basestring
