@@ -339,7 +339,10 @@ def _judge(entry: RelationFacts, kind: str, polled: bool, polls: int) -> list[st
         if (
             observed != predicted
             and not unseen
-            and not (entry.already_held and (observed is None or observed < predicted))
+            and not (
+                entry.already_held
+                and (observed is None or (predicted is not None and observed < predicted))
+            )
         ):
             how = f" (seen by polling pg_locks {polls} times)" if polled else ""
             found.append(

@@ -51,7 +51,9 @@ class Server:
         try:
             with psycopg.connect(self.admin, autocommit=True, connect_timeout=10) as conn:
                 self.version_num = conn.info.server_version
-                self.version = conn.execute("SHOW server_version").fetchone()[0].split()[0]
+                row = conn.execute("SHOW server_version").fetchone()
+                assert row is not None  # SHOW returns one row
+                self.version = row[0].split()[0]
         except psycopg.Error as error:
             raise ServerError(
                 f"cannot connect to {self.description}: {_first_line(error)}"

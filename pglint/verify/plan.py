@@ -12,12 +12,16 @@ import json
 from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from pglint.config import ConfigError, Settings
 
+if TYPE_CHECKING:
+    from pglint.plan.model import Plan
+
 
 def render_verified(
-    plan: object,
+    plan: Plan,
     fmt: str,
     paths: Sequence[str],
     settings: Settings,
@@ -51,7 +55,7 @@ def render_verified(
         )
         for f in report.findings
     )
-    plan = replace(plan, findings=tuple(plan.findings) + extra)  # type: ignore[type-var]
+    plan = replace(plan, findings=tuple(plan.findings) + extra)
     text = render(plan, fmt)
     if fmt == "json":
         document = json.loads(text)

@@ -21,7 +21,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from contextlib import suppress
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 import psycopg
 
@@ -455,7 +455,7 @@ class Verifier:
         message: str,
         mset: MigrationSet,
         help: str | None = None,
-    ) -> None:
+    ) -> NoReturn:
         finding = self.rules.finding(rule, path, text, start, end, message, help)
         if finding is not None:
             self.report.findings.append(finding)

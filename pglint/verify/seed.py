@@ -178,13 +178,13 @@ def seed(conn: psycopg.Connection, rows: int, only_empty: bool = True) -> SeedRe
         keys[table.oid] = conn.execute(_FOREIGN_KEYS, (table.oid,)).fetchall()
         table.parents = {row[1] for row in keys[table.oid] if row[1] != table.oid}
     for table in _order(tables):
-        if (
-            only_empty
-            and conn.execute(
+        if only_empty:
+            found = conn.execute(
                 sql.SQL("SELECT EXISTS (SELECT 1 FROM {})").format(table.ident)
-            ).fetchone()[0]
-        ):
-            continue
+            ).fetchone()
+            assert found is not None  # SELECT EXISTS returns one row
+            if found[0]:
+                continue
         outcome = _seed_table(conn, table, tables, keys[table.oid], rows)
         if isinstance(outcome, int):
             result.rows[table.display] = rows
@@ -201,11 +201,11 @@ def _seed_table(
     columns = conn.execute(_COLUMNS, (table.oid,)).fetchall()
     foreign: dict[str, tuple[int, str]] = {}
     multi: set[str] = set()
-    for _, parent, _, names, parent_names in fks:
-        if names and len(names) == 1:
-            foreign[names[0]] = (parent, parent_names[0])
+    for _, parent, _, child_names, parent_names in fks:
+        if child_names and len(child_names) == 1:
+            foreign[child_names[0]] = (parent, parent_names[0])
         else:
-            multi.update(names or ())
+            multi.update(child_names or ())
     last_error = ""
     for careful in (False, True):
         names: list[sql.Composable] = []
@@ -293,8 +293,9 @@ def _seed_table(
         try:
             with conn.transaction():
                 conn.execute(query)
-                xid = conn.execute("SELECT pg_catalog.txid_current()").fetchone()[0]
-            return int(xid) % 2**32
+                xid = conn.execute("SELECT pg_catalog.txid_current()").fetchone()
+            assert xid is not None  # a SELECT without FROM returns one row
+            return int(xid[0]) % 2**32
         except psycopg.Error as error:
             last_error = (error.diag.message_primary or str(error)).strip()
     return last_error

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 
@@ -225,7 +225,9 @@ class Session:
         self._notices: list[str] = []
         self.version = self.conn.info.server_version
         self.pid = self.conn.info.backend_pid
-        zone = self.conn.execute("SHOW TimeZone").fetchone()[0]
+        row = self.conn.execute("SHOW TimeZone").fetchone()
+        assert row is not None  # SHOW returns one row
+        zone = row[0]
         #: Whether timestamp ↔ timestamptz is binary compatible here (a fixed zero offset).
         self.utc = zone.upper() in ("UTC", "ETC/UTC", "GMT", "ETC/GMT", "UCT", "ZULU", "Z")
         ms = max(1, int(statement_timeout * 1000))
@@ -302,7 +304,7 @@ class Session:
             timer.cancel()
         return time.perf_counter() - start, None
 
-    def query(self, sql: str, params: Iterable[object] | None = None) -> list[tuple]:
+    def query(self, sql: str, params: Sequence[object] | None = None) -> list[tuple]:
         with self.conn.cursor() as cursor:
             cursor.execute(sql, params)
             return cursor.fetchall() if cursor.description else []
@@ -408,7 +410,9 @@ class Session:
         # some), for the tables the model names: reading them all is a full scan.
         with self.released():
             for oid in set(observation.resolved.values()):
-                rel = observation.before.get(oid) if oid is not None else None
+                if oid is None:
+                    continue
+                rel = observation.before.get(oid)
                 if rel is not None and rel.kind in ("r", "m"):
                     query = f"SELECT count(*) FROM ONLY {_quote(rel.schema)}.{_quote(rel.name)}"
                     observation.rows[oid] = int(self.query(query)[0][0])
