@@ -8,7 +8,7 @@ objects replayed from earlier migrations are existing ones.
 from __future__ import annotations
 
 from dataclasses import dataclass, field, fields, replace
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 from pglint.model.nodes import RELATION_OBJECTS, alter_commands
 from pglint.model.objects import (
@@ -26,6 +26,9 @@ from pglint.model.objects import (
 )
 from pglint.model.statements import Node, Statement
 from pglint.model.types import TypeRef, type_ref
+
+if TYPE_CHECKING:
+    from _typeshed import DataclassInstance
 
 
 def qualified(schema: str | None, name: str) -> str:
@@ -353,12 +356,12 @@ def _shallow(obj: _T) -> _T:
     cls = type(obj)
     names = _FIELD_NAMES.get(cls)
     if names is None:
-        names = _FIELD_NAMES[cls] = tuple(f.name for f in fields(cls))  # type: ignore[arg-type]
+        names = _FIELD_NAMES[cls] = tuple(f.name for f in fields(cls))
     return cls(*[getattr(obj, name) for name in names])
 
 
 _FIELD_NAMES: dict[type, tuple[str, ...]] = {}
-_T = TypeVar("_T")
+_T = TypeVar("_T", bound="DataclassInstance")
 _K = TypeVar("_K")
 
 

@@ -1464,13 +1464,13 @@ class Builder:
                 rows += fill.value_rows
                 parts.append(f"{fill.value_rows} VALUES rows")
                 continue
-            found = [stats.find(src) for src in fill.sources]
-            if not fill.sources or any(f is None for f in found):
+            found = [t for t in map(stats.find, fill.sources) if t is not None]
+            if not fill.sources or len(found) < len(fill.sources):
                 return None, None, "filled by a query over tables not in the stats file", False
-            biggest = max(found, key=lambda t: t.rows)  # type: ignore[union-attr]
-            rows += biggest.rows  # type: ignore[union-attr]
+            biggest = max(found, key=lambda t: t.rows)
+            rows += biggest.rows
             upper = True
-            parts.append(f"at most the {format_rows(biggest.rows)} rows of {biggest.name}")  # type: ignore[union-attr]
+            parts.append(f"at most the {format_rows(biggest.rows)} rows of {biggest.name}")
         width = _row_width(columns)
         basis = "; ".join(parts) + f"; about {width} bytes per row from the column types"
         return rows, rows * width, basis, upper

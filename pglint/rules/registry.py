@@ -57,6 +57,7 @@ def check(
             raise ValueError(f"check {name!r}: {base} statements have no sub-kinds ({kind})")
 
     def tag(fn: Callable[..., Iterator[Hit]]) -> Callable[..., Iterator[Hit]]:
+        # A tag on the function object, which its type does not declare.
         fn._pglint_check = CheckSpec(name, kinds, options, scope)  # type: ignore[attr-defined]
         return fn
 
