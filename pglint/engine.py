@@ -191,6 +191,9 @@ def select_rules(settings: Settings, catalogue: Catalogue | None = None) -> Acti
     return active
 
 
+_V = TypeVar("_V")
+
+
 def _by_rule_name(catalogue: Catalogue, values: Mapping[str, _V], where: str) -> dict[str, _V]:
     """``values`` keyed by rule name instead of the name or alias as written."""
     found: dict[str, _V] = {}
@@ -200,9 +203,6 @@ def _by_rule_name(catalogue: Catalogue, values: Mapping[str, _V], where: str) ->
             raise ConfigError(f"unknown rule {name!r} in {where}")
         found[rule.name] = value
     return found
-
-
-_V = TypeVar("_V")
 
 
 # Not frozen (made in bulk): a frozen dataclass's __init__ costs ~0.1 µs a field.
