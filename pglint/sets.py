@@ -300,8 +300,9 @@ def _locate(hit: Hit, view: MigrationView, entry, reader: Reader) -> Finding:
         start, end = hit.effect.statement.start, hit.effect.statement.end
     else:
         start, end = 0, max(1, min(len(text), len(text.split("\n", 1)[0])))
+    severity = hit.severity or entry.severity
     return source.finding(
-        start, end, entry.rule.name, entry.severity, hit.message, hit.help or entry.rule.help
+        start, end, entry.rule.name, severity, hit.message, hit.help or entry.rule.help
     )
 
 

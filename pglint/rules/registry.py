@@ -6,6 +6,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
+from pglint.findings import Severity
 from pglint.model.effects import Effect
 from pglint.model.nodes import SUBTYPED_KINDS
 
@@ -25,6 +26,9 @@ class Hit:
     help: str | None = None
     end_at: int | None = None
     path: str | None = None  # migration-scope checks: the file to report in, when no effect
+    #: Migration-scope checks: a fixed severity for this message (a note is ``info``
+    #: whatever the rule's severity), instead of the rule's.
+    severity: Severity | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from pglint.findings import Severity
 from pglint.rules.registry import Hit, check
 
 if TYPE_CHECKING:
@@ -59,6 +60,8 @@ def missing_rollback(view: MigrationView, ctx: Context) -> Iterator[Hit]:
             f"migrations can be rolled back by the tool ({convention})",
             help="Adopt the convention, or set [options.missing-rollback] "
             "note-layouts-without-rollback = false to silence this note.",
+            # A note, not a problem in the migration: it must not fail a clean run.
+            severity=Severity.INFO,
         )
 
 

@@ -263,6 +263,22 @@ def test_a_layout_without_rollbacks_is_noted_once_per_run(
     assert _layout_notes(alone) == ["shop"]
 
 
+def test_the_layout_note_is_info_and_does_not_fail_a_clean_run(tmp_path: Path) -> None:
+    """Plain files with nothing wrong pass with the default rules: the note is ``info``."""
+    safe = "CREATE TABLE IF NOT EXISTS t (id bigint PRIMARY KEY);\n"
+    write(tmp_path / "migrations", {"001_create.sql": safe})
+    findings, _ = lint_paths([str(tmp_path)], Settings())
+    assert [(f.rule, f.severity.value) for f in findings] == [("missing-rollback", "info")]
+    done = subprocess.run(
+        [sys.executable, "-m", "pglint", "check", "--no-cache", str(tmp_path)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "info [missing-rollback]" in done.stdout
+
+
 def test_cached_sets_do_not_depend_on_the_other_sets_of_the_run(tmp_path: Path) -> None:
     """A set's cache entry serves a later run over other folders too (the once-per-run
     note is decided after the cache)."""
