@@ -75,8 +75,16 @@ def find_config(start: Path) -> Path | None:
         pyproject = folder / "pyproject.toml"
         if pyproject.is_file():
             try:
-                data = tomllib.loads(pyproject.read_text(encoding="utf-8"))
-            except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+                text = pyproject.read_text(encoding="utf-8")
+            except (OSError, UnicodeDecodeError):
+                continue
+            try:
+                data = tomllib.loads(text)
+            except tomllib.TOMLDecodeError:
+                # It may hold the [tool.pglint] table: read_config says what is wrong,
+                # rather than falling back to the defaults or to a config further up.
+                if "pglint" in text:
+                    return pyproject
                 continue
             if "pglint" in data.get("tool", {}):
                 return pyproject

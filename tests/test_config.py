@@ -37,6 +37,19 @@ def test_pyproject_without_pglint_table_is_skipped(tmp_path: Path) -> None:
     assert find_config(tmp_path) is None
 
 
+def test_broken_pyproject_with_pglint_table_is_an_error(tmp_path: Path) -> None:
+    """Not the defaults, nor a config further up: the file that may hold [tool.pglint]."""
+    (tmp_path / ".pglint.toml").write_text("pg-version = 16\n")
+    sub = tmp_path / "app"
+    sub.mkdir()
+    (sub / "pyproject.toml").write_text('[tool.pglint\nignore = ["ban-drop-table"]\n')
+    with pytest.raises(ConfigError, match=r"pyproject.toml: invalid TOML"):
+        resolve_settings(None, {}, cwd=sub)
+    # A broken pyproject.toml that never mentions pglint is not pglint's to judge.
+    (sub / "pyproject.toml").write_text("[tool.black\n")
+    assert resolve_settings(None, {}, cwd=sub).pg_version == 16
+
+
 def test_dot_pglint_toml_wins_in_same_folder(tmp_path: Path) -> None:
     (tmp_path / "pyproject.toml").write_text("[tool.pglint]\npg-version = 12\n")
     (tmp_path / ".pglint.toml").write_text("pg-version = 16\n")
