@@ -124,7 +124,9 @@ def settings_from_config(path: Path, data: Mapping[str, Any]) -> dict[str, Any]:
         name = _KEYS[key]
         if name == "pg_version":
             values[name] = parse_pg_version(value, f"{path}: pg-version")
-        elif name in ("select", "include", "ignore", "exclude"):
+        elif name == "exclude":
+            values[name] = anchor_patterns(_string_list(path, key, value), path.resolve().parent)
+        elif name in ("select", "include", "ignore"):
             values[name] = _string_list(path, key, value)
         elif name in ("assume_in_transaction", "warn_unused_ignores"):
             if not isinstance(value, bool):
@@ -147,6 +149,26 @@ def settings_from_config(path: Path, data: Mapping[str, Any]) -> dict[str, Any]:
                 raise ConfigError(f"{path}: options must be a table of [options.<rule>] tables")
             values[name] = value
     return values
+
+
+def anchor_patterns(patterns: tuple[str, ...], base: Path) -> tuple[str, ...]:
+    """Exclude patterns (``.gitignore`` rules) made independent of the working directory.
+
+    A pattern with a slash before its end is relative to ``base`` (the config file's
+    folder, or the working directory for ``--exclude``): it is rewritten to start from
+    the filesystem root. A pattern without one (``legacy/``, ``*.gen.sql``) matches a
+    name at any depth and stays as it is.
+    """
+    root = base.as_posix().rstrip("/")
+    anchored = []
+    for pattern in patterns:
+        negated = pattern.startswith("!")
+        body = pattern[1:] if negated else pattern
+        if "/" in body.rstrip("/"):
+            body = body.removeprefix("./").lstrip("/")
+            body = f"{root}/{body}"
+        anchored.append(("!" if negated else "") + body)
+    return tuple(anchored)
 
 
 def parse_pg_version(value: Any, where: str) -> int:
@@ -230,5 +252,6 @@ def settings_from_flags(
     }
     settings = resolve_settings(config, overrides)
     if exclude:
-        settings = replace(settings, exclude=settings.exclude + tuple(exclude))
+        cli = anchor_patterns(tuple(exclude), Path.cwd().resolve())
+        settings = replace(settings, exclude=settings.exclude + cli)
     return settings

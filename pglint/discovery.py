@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
-import fnmatch
+import functools
 import os
 import re
 from collections.abc import Iterable, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from pglint.config import ConfigError
+
+if TYPE_CHECKING:
+    import pathspec
 
 #: Files larger than this are reported, not parsed.
 MAX_FILE_BYTES = 20 * 1024 * 1024
@@ -28,12 +32,20 @@ def is_python_migration(path: Path) -> bool:
     return b"revision" in head and _UPGRADE.search(head) is not None
 
 
-def _excluded(path: Path, patterns: Sequence[str]) -> bool:
-    text = path.as_posix()
-    return any(
-        fnmatch.fnmatch(text, p) or fnmatch.fnmatch(path.name, p) or fnmatch.fnmatch(text, f"*/{p}")
-        for p in patterns
-    )
+@functools.lru_cache(maxsize=8)
+def _exclude_spec(patterns: tuple[str, ...]) -> pathspec.GitIgnoreSpec:
+    import pathspec  # only runs that exclude something need it
+
+    return pathspec.GitIgnoreSpec.from_lines(patterns)
+
+
+def _excluded(path: Path, patterns: Sequence[str], folder: bool = False) -> bool:
+    """Whether ``path`` matches the exclude patterns (``.gitignore`` rules, anchored by
+    :func:`pglint.config.anchor_patterns`)."""
+    if not patterns:
+        return False
+    text = os.path.abspath(path).replace(os.sep, "/").lstrip("/")
+    return _exclude_spec(tuple(patterns)).match_file(text + "/" if folder else text)
 
 
 def discover(
@@ -44,6 +56,9 @@ def discover(
     Python files that are not migrations are skipped silently, also when named directly
     (pre-commit passes every changed file of a type).
     """
+    # A negated pattern may take back a file inside an excluded folder: then folders are
+    # walked all the same and each file decides.
+    prune = tuple(exclude) if not any(p.startswith("!") for p in exclude) else ()
     found: list[Path] = []
     seen: set[Path] = set()
     endings = tuple(suffixes)
@@ -56,7 +71,7 @@ def discover(
                     for d in dirs
                     if not d.startswith(".")
                     and d not in _SKIPPED_DIRS
-                    and not (exclude and _excluded(Path(root, d), exclude))
+                    and not (prune and _excluded(Path(root, d), prune, folder=True))
                 )
                 for name in sorted(files):
                     if not name.endswith(endings):
