@@ -6,6 +6,7 @@ import json
 from collections.abc import Sequence
 from pathlib import Path
 from typing import IO
+from urllib.parse import quote
 
 from pglint import __version__
 from pglint.findings import Finding
@@ -16,13 +17,15 @@ _HELP_URI = "https://github.com/pglint/pglint/blob/main/rules/{name}.md"
 
 
 def _uri(path: str) -> str:
+    """A URI reference for ``path``: relative to the working directory where it can be,
+    percent-encoded (a space, ``#`` or ``%`` in a file name is not left as is)."""
     candidate = Path(path)
     if candidate.is_absolute():
         try:
             candidate = candidate.relative_to(Path.cwd())
         except ValueError:
             return candidate.as_uri()
-    return candidate.as_posix()
+    return quote(candidate.as_posix(), safe="/")
 
 
 class SarifReporter:
@@ -87,6 +90,8 @@ class SarifReporter:
                             "rules": rules,
                         }
                     },
+                    # Columns count characters (code points), as in every pglint output.
+                    "columnKind": "unicodeCodePoints",
                     "results": results,
                 }
             ],

@@ -114,6 +114,18 @@ def test_sarif_is_valid_2_1_0() -> None:
         "endColumn": 21,
     }
     assert run["results"][2]["level"] == "note"
+    assert run["columnKind"] == "unicodeCodePoints"
+
+
+def test_sarif_uris_are_percent_encoded() -> None:
+    """A space, a ``#`` or a ``%`` in a file name would otherwise break the URI reference."""
+    odd = Finding("my dir/a #1 100%.sql", 1, 1, 1, 1, "unused-ignore", Severity.INFO, "m", "h")
+    document = json.loads(render("sarif", [FINDINGS[0], odd]))
+    uris = [
+        r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
+        for r in document["runs"][0]["results"]
+    ]
+    assert uris == ["db/001.sql", "my%20dir/a%20%231%20100%25.sql"]
 
 
 def test_empty_reports() -> None:
