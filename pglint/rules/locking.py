@@ -7,6 +7,8 @@ what this family needs: which clause is the hazard, and the online alternative.
 
 from __future__ import annotations
 
+import itertools
+import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
@@ -855,7 +857,15 @@ _COMPRESSION = Feature(14, "column COMPRESSION / SET COMPRESSION")
 _MERGE = Feature(15, "MERGE")
 _NULLS_NOT_DISTINCT = Feature(15, "NULLS NOT DISTINCT")
 _SET_ACCESS_METHOD = Feature(15, "ALTER TABLE ... SET ACCESS METHOD")
+_JSON_CONSTRUCTORS = Feature(
+    16, "SQL/JSON constructors (JSON_OBJECT, JSON_ARRAY, JSON_OBJECTAGG, JSON_ARRAYAGG)"
+)
+_IS_JSON = Feature(16, "the IS JSON predicate")
+_NUMBER_LITERALS = Feature(
+    16, "non-decimal integer literals (0x, 0o, 0b) and underscores in numeric literals"
+)
 _SET_EXPRESSION = Feature(17, "ALTER COLUMN ... SET EXPRESSION")
+_JSON_PARSING = Feature(17, "JSON(), JSON_SCALAR() and JSON_SERIALIZE()")
 _MERGE_RETURNING = Feature(17, "MERGE ... RETURNING")
 _MERGE_BY_SOURCE = Feature(17, "MERGE ... WHEN NOT MATCHED BY SOURCE")
 _SQL_JSON_QUERY = Feature(
@@ -1026,10 +1036,25 @@ def features_of(
                     yield _MERGE_BY_SOURCE, None
         elif type_name in ("JsonTable", "JsonFuncExpr"):
             yield _SQL_JSON_QUERY, location
+        elif type_name in _JSON_NODES:
+            yield _JSON_NODES[type_name], location
         elif type_name == "ColumnDef" and fields.get("compression"):
             yield _COMPRESSION, location
         elif type_name == "Constraint":
             yield from _constraint_features(fields, id(fields) in table_level)
+
+
+_JSON_NODES = {
+    "JsonObjectConstructor": _JSON_CONSTRUCTORS,
+    "JsonArrayConstructor": _JSON_CONSTRUCTORS,
+    "JsonArrayQueryConstructor": _JSON_CONSTRUCTORS,
+    "JsonObjectAgg": _JSON_CONSTRUCTORS,
+    "JsonArrayAgg": _JSON_CONSTRUCTORS,
+    "JsonIsPredicate": _IS_JSON,
+    "JsonParseExpr": _JSON_PARSING,
+    "JsonScalarExpr": _JSON_PARSING,
+    "JsonSerializeExpr": _JSON_PARSING,
+}
 
 
 def _constraint_features(con: Node, table_level: bool) -> Iterator[tuple[Feature, int | None]]:
@@ -1061,9 +1086,37 @@ def _constraint_features(con: Node, table_level: bool) -> Iterator[tuple[Feature
 
 
 #: Found anywhere in a statement (expressions, WITH clauses), with the keyword that a
-#: statement must spell to contain them: JSON_TABLE, and JSON_EXISTS, JSON_QUERY or
-#: JSON_VALUE (a JsonFuncExpr), or MERGE.
-_NESTED = (("JsonTable", "json_table"), ("JsonFuncExpr", "json_"), ("MergeStmt", "merge"))
+#: statement must spell to contain them: JSON_TABLE, JSON_EXISTS, JSON_QUERY or JSON_VALUE
+#: (a JsonFuncExpr), the other SQL/JSON constructs (all spell JSON), or MERGE.
+_NESTED = (
+    ("JsonTable", "json_table"),
+    ("JsonFuncExpr", "json_"),
+    *((kind, "json") for kind in _JSON_NODES),
+    ("MergeStmt", "merge"),
+)
+
+#: A statement whose text has this may hold a PostgreSQL 16 number literal (0x1F, 1_000);
+#: its constants then say for sure.
+_NEW_NUMBER_HINT = re.compile(r"\b0[xob]|\d_\d", re.IGNORECASE)
+_NUMBER_TOKEN = re.compile(r"-?\s*(\d[0-9a-z_.]*(?:e[+-]?[0-9_]+)?)", re.IGNORECASE)
+
+
+def _new_number_literals(statement: Statement) -> Iterator[int]:
+    """Locations of the numeric constants written as only PostgreSQL 16+ reads them."""
+    if not _NEW_NUMBER_HINT.search(statement.text):
+        return
+    for const in statement_nodes(statement).of("A_Const"):
+        if "ival" not in const and "fval" not in const:
+            continue
+        location = const.get("location")
+        if location is None:
+            continue
+        offset = statement.offset_of(location) - statement.start
+        match = _NUMBER_TOKEN.match(statement.text, offset)
+        if match:
+            token = match.group(1).lower()
+            if token.startswith(("0x", "0o", "0b")) or "_" in token:
+                yield location
 
 
 def _feature_nodes(statement: Statement) -> list[tuple[str, Node]]:
@@ -1072,9 +1125,9 @@ def _feature_nodes(statement: Statement) -> list[tuple[str, Node]]:
     if statement.kind == "CreateSchemaStmt":
         return statement_nodes(statement).order  # its elements are whole statements
     found = list(_definitions(statement.kind, statement.node))
-    # JSON_TABLE, JSON_QUERY, … and MERGE cannot be written without their keyword: only a
-    # statement whose text spells one needs a walk (not every one with a jsonb column).
-    if mentions(statement, "json_", "merge"):
+    # JSON_TABLE, IS JSON, … and MERGE cannot be written without their keyword: only a
+    # statement whose text spells one needs a walk.
+    if mentions(statement, "json", "merge"):
         index = statement_nodes(statement)
         for kind, word in _NESTED:
             if mentions(statement, word):
@@ -1086,7 +1139,11 @@ def _feature_nodes(statement: Statement) -> list[tuple[str, Node]]:
 def unsupported_in_target_version(effect: Effect, ctx: Context) -> Iterator[Hit]:
     nodes = _feature_nodes(effect.statement)
     seen: set[Feature] = set()
-    for feature, location in features_of(effect.kind, effect.node, nodes):
+    found = features_of(effect.kind, effect.node, nodes)
+    if ctx.pg < _NUMBER_LITERALS.since:
+        numbers = ((_NUMBER_LITERALS, at) for at in sorted(_new_number_literals(effect.statement)))
+        found = itertools.chain(found, numbers)
+    for feature, location in found:
         if feature.since <= ctx.pg or feature in seen:
             continue
         seen.add(feature)

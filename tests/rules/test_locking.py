@@ -379,6 +379,11 @@ def test_exclusion_constraint_message_names_method_and_lock():
         ("MERGE INTO t USING s ON t.id = s.id WHEN MATCHED THEN DELETE", 15),
         ("CREATE TABLE t (a int UNIQUE NULLS NOT DISTINCT)", 15),
         ("ALTER TABLE t SET ACCESS METHOD heap", 15),
+        ("SELECT JSON_OBJECT('a': 1)", 16),
+        ("SELECT JSON_ARRAY(SELECT a FROM t)", 16),
+        ("SELECT JSON_ARRAYAGG(a), JSON_OBJECTAGG(b: a) FROM t", 16),
+        ("ALTER TABLE t ADD CONSTRAINT c CHECK (doc IS JSON OBJECT)", 16),
+        ("SELECT JSON_SERIALIZE(JSON('{}')), JSON_SCALAR(1)", 17),
         ("ALTER TABLE t ALTER COLUMN b SET EXPRESSION AS (a * 3)", 17),
         ("SELECT * FROM JSON_TABLE('[1]', '$[*]' COLUMNS (a int PATH '$'))", 17),
         ("SELECT JSON_VALUE(j, '$.a') FROM t", 17),
@@ -415,6 +420,30 @@ def test_feature_versions(sql, since):
 )
 def test_old_syntax_is_not_reported_at_9(sql):
     assert lint("unsupported-in-target-version", sql, pg=9) == []
+
+
+@pytest.mark.parametrize(
+    ("sql", "column"),
+    [
+        ("SELECT 0x1F", 8),
+        ("SELECT 0o17", 8),
+        ("SELECT -0b101", 8),
+        ("SELECT 12, 1_000", 12),
+        ("UPDATE t SET a = 1.5e1_0", 18),
+        ("SELECT 10, 0X1f, 1_0", 12),
+    ],
+)
+def test_number_literals_of_16(sql, column):
+    (finding,) = lint("unsupported-in-target-version", sql, pg=15)
+    assert "PostgreSQL 16" in finding.message and finding.column == column
+    assert lint("unsupported-in-target-version", sql, pg=16) == []
+
+
+@pytest.mark.parametrize(
+    "sql", ["SELECT 12, 1.5e3, .5, 0.25", "SELECT v1_2, '0x1F', '1_000' FROM t", "SELECT $$0x1$$"]
+)
+def test_old_number_literals_and_look_alikes(sql):
+    assert lint("unsupported-in-target-version", sql, pg=15) == []
 
 
 def test_every_feature_is_on_the_page():
