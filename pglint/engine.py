@@ -148,6 +148,9 @@ def build_options(rule: Rule, raw: Mapping[str, Any] | None) -> Any:
         raise ConfigError(f"options for {rule.name!r}: {error}") from None
 
 
+_SYNTAX_ALWAYS = "a file PostgreSQL rejects always fails the run"
+
+
 def select_rules(settings: Settings, catalogue: Catalogue | None = None) -> ActiveRules:
     """Resolve --select/--include/--ignore into the active rules; unknown names raise ConfigError."""
     catalogue = catalogue or load_catalogue()
@@ -163,6 +166,8 @@ def select_rules(settings: Settings, catalogue: Catalogue | None = None) -> Acti
     else:
         chosen = {r.name: r for r in catalogue.rules.values() if r.default}
     chosen.update((r.name, r) for r in resolve(settings.include, "include"))
+    if "syntax-error" in settings.ignore:
+        raise ConfigError(f"cannot ignore syntax-error: {_SYNTAX_ALWAYS}")
     for rule in resolve(settings.ignore, "ignore"):
         chosen.pop(rule.name, None)
     for name in ALWAYS_ON:
@@ -170,6 +175,8 @@ def select_rules(settings: Settings, catalogue: Catalogue | None = None) -> Acti
     if settings.warn_unused_ignores:
         chosen["unused-ignore"] = catalogue.rules["unused-ignore"]
     severity = _by_rule_name(catalogue, settings.severity, "severity")
+    if severity.get("syntax-error", Severity.ERROR) is not Severity.ERROR:
+        raise ConfigError(f"severity of syntax-error cannot change: {_SYNTAX_ALWAYS}")
     options = _by_rule_name(catalogue, settings.options, "options")
     active = ActiveRules({})
     for name, rule in sorted(chosen.items()):

@@ -20,7 +20,7 @@ def test_defaults_without_config(tmp_path: Path) -> None:
 def test_pyproject_found_from_subdirectory(tmp_path: Path) -> None:
     (tmp_path / "pyproject.toml").write_text(
         '[tool.pglint]\npg-version = 12\nassume-in-transaction = true\nignore = ["require-concurrent-index-creation"]\n'
-        '[tool.pglint.severity]\nsyntax-error = "warning"\n'
+        '[tool.pglint.severity]\nban-drop-table = "warning"\n'
     )
     sub = tmp_path / "db" / "migrations"
     sub.mkdir(parents=True)
@@ -29,7 +29,7 @@ def test_pyproject_found_from_subdirectory(tmp_path: Path) -> None:
     assert settings.pg_version == 12
     assert settings.assume_in_transaction is True
     assert settings.ignore == ("require-concurrent-index-creation",)
-    assert settings.severity == {"syntax-error": Severity.WARNING}
+    assert settings.severity == {"ban-drop-table": Severity.WARNING}
 
 
 def test_pyproject_without_pglint_table_is_skipped(tmp_path: Path) -> None:
@@ -92,6 +92,16 @@ def test_unknown_rule_names_in_config(tmp_path: Path) -> None:
 def test_explicit_missing_config(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match="config file not found"):
         resolve_settings(tmp_path / "nope.toml", {})
+
+
+@pytest.mark.parametrize(
+    "text", ['ignore = ["syntax-error"]\n', '[severity]\nsyntax-error = "warning"\n']
+)
+def test_syntax_error_cannot_be_ignored_or_downgraded(tmp_path: Path, text: str) -> None:
+    """It fails every run whatever the settings say, so settings saying otherwise are an error."""
+    (tmp_path / ".pglint.toml").write_text(text)
+    with pytest.raises(ConfigError, match=r"syntax-error.*always fails the run"):
+        select_rules(resolve_settings(None, {}, cwd=tmp_path))
 
 
 def test_select_is_exact_and_include_adds(tmp_path: Path) -> None:
