@@ -243,14 +243,22 @@ def settings_from_flags(
     overrides = {
         "pg_version": parse_pg_version(pg_version, "--pg-version") if pg_version else None,
         "select": _rule_names(select),
-        "include": _rule_names(include),
-        "ignore": _rule_names(ignore),
+
         "assume_in_transaction": assume_in_transaction,
         "fail_on": parse_severity(fail_on, "--fail-on") if fail_on else None,
         "warn_unused_ignores": warn_unused_ignores,
         "layout": parse_layout(layout, "--layout") if layout else None,
     }
     settings = resolve_settings(config, overrides)
+    # --include and --ignore add to the config's lists (a command line that ignores one
+    # more rule keeps the config's ignored); --select replaces the config's selection, and
+    # what it names exactly is not then taken away by the config's ignore list.
+    cli_ignore = _rule_names(ignore) or ()
+    settings = replace(
+        settings,
+        include=settings.include + (_rule_names(include) or ()),
+        ignore=cli_ignore if overrides["select"] is not None else settings.ignore + cli_ignore,
+    )
     if exclude:
         cli = anchor_patterns(tuple(exclude), Path.cwd().resolve())
         settings = replace(settings, exclude=settings.exclude + cli)

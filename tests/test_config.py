@@ -6,7 +6,13 @@ from pathlib import Path
 
 import pytest
 
-from pglint.config import DEFAULT_PG_VERSION, ConfigError, find_config, resolve_settings
+from pglint.config import (
+    DEFAULT_PG_VERSION,
+    ConfigError,
+    find_config,
+    resolve_settings,
+    settings_from_flags,
+)
 from pglint.engine import select_rules
 from pglint.findings import Severity
 
@@ -59,6 +65,21 @@ def test_dot_pglint_toml_wins_in_same_folder(tmp_path: Path) -> None:
 def test_cli_overrides_config(tmp_path: Path) -> None:
     (tmp_path / ".pglint.toml").write_text("pg-version = 16\n")
     assert resolve_settings(None, {"pg_version": 13, "select": None}, cwd=tmp_path).pg_version == 13
+
+
+def test_cli_rule_lists_add_to_the_config_and_select_replaces(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / ".pglint.toml").write_text(
+        'ignore = ["ban-drop-table"]\ninclude = ["require-table-schema"]\n'
+    )
+    monkeypatch.chdir(tmp_path)
+    settings = settings_from_flags(None, ignore=("ban-drop-column",), include=("ban-revoke",))
+    assert settings.ignore == ("ban-drop-table", "ban-drop-column")
+    assert settings.include == ("require-table-schema", "ban-revoke")
+    chosen = settings_from_flags(None, select=("ban-drop-table,ban-drop-column",))
+    assert chosen.select == ("ban-drop-table", "ban-drop-column") and chosen.ignore == ()
+    assert {"ban-drop-table", "ban-drop-column"} <= set(select_rules(chosen).by_name)
 
 
 @pytest.mark.parametrize(
