@@ -44,8 +44,9 @@ def detect(root: Path, files: list[Path], reader: Reader) -> bool:
     return any(BREAKPOINT in reader.text(p) for p in named)
 
 
-def _journal(root: Path) -> tuple[list[str] | None, str | None]:
-    """The tags of ``meta/_journal.json`` in order, or (None, why) without a usable one."""
+def _journal(root: Path) -> tuple[list[dict] | None, str | None]:
+    """The entries of ``meta/_journal.json`` that name a tag, in order, or (None, why)
+    without a usable journal."""
     path = root / "meta" / "_journal.json"
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
@@ -56,18 +57,46 @@ def _journal(root: Path) -> tuple[list[str] | None, str | None]:
     entries = data.get("entries") if isinstance(data, dict) else None
     if not isinstance(entries, list):
         return None, "meta/_journal.json has no entries list; using the file names' order"
-    tags = [e["tag"] for e in entries if isinstance(e, dict) and isinstance(e.get("tag"), str)]
-    return tags, None
+    return [e for e in entries if isinstance(e, dict) and isinstance(e.get("tag"), str)], None
+
+
+def _late_entries(entries: list[dict]) -> list[tuple[str, str]]:
+    """(tag, why) for each journal entry whose ``when`` is not after every earlier entry's.
+
+    The migrator runs an entry only when its ``when`` (``folderMillis``) is later than the
+    ``created_at`` of the last migration the database recorded (``PgDialect.migrate``), so
+    such an entry is never applied to a database that already has the earlier one.
+    """
+    late = []
+    latest: tuple[int, str] | None = None
+    for entry in entries:
+        when = entry.get("when")
+        if not isinstance(when, int) or isinstance(when, bool):
+            continue
+        if latest is not None and when <= latest[0]:
+            late.append(
+                (
+                    entry["tag"],
+                    f"meta/_journal.json gives {entry['tag']} a `when` ({when}) that is not after "
+                    f"{latest[1]}'s ({latest[0]}): drizzle's migrator skips it on every database "
+                    f"that already applied {latest[1]}",
+                )
+            )
+        if latest is None or when > latest[0]:
+            latest = (when, entry["tag"])
+    return late
 
 
 def build(root: Path, files: list[Path], reader: Reader) -> MigrationSet:
     problems: list[SetProblem] = []
-    tags, journal_problem = _journal(root)
+    entries, journal_problem = _journal(root)
+    tags = None if entries is None else [e["tag"] for e in entries]
     if journal_problem:
         problems.append(SetProblem(root / "meta" / "_journal.json", journal_problem))
     by_stem = {p.stem: p for p in files if p.parent == root}
     migrations = []
-    if tags is not None:
+    if entries is not None and tags is not None:
+        late = dict(_late_entries(entries))
         position = {tag: index for index, tag in enumerate(tags)}
         for path in files:
             if path.stem not in position:
@@ -89,6 +118,8 @@ def build(root: Path, files: list[Path], reader: Reader) -> MigrationSet:
                     )
                 )
                 continue
+            if tag in late:
+                problems.append(SetProblem(script, late[tag]))
             match = NAME.match(script.name)
             version, name = (match["version"], match["name"]) if match else (tag, "")
             migrations.append(_migration(script, version, name, (position[tag],)))
@@ -109,12 +140,13 @@ def build(root: Path, files: list[Path], reader: Reader) -> MigrationSet:
                 )
             )
     migrations.sort(key=lambda m: m.sort_key)
-    problems += duplicates(
-        migrations,
-        root,
-        key=lambda m: int(m.version) if m.version.isdigit() else None,
-        word="number",
-    )
+    if tags is None:  # with a journal, its tags name the migrations, not their numbers
+        problems += duplicates(
+            migrations,
+            root,
+            key=lambda m: int(m.version) if m.version.isdigit() else None,
+            word="number",
+        )
     return MigrationSet(
         root, LAYOUT.name, migrations, False, problems, note=NOTE, shared_transaction=True
     )

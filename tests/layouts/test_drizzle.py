@@ -73,3 +73,42 @@ def test_duplicate_numbers_are_problems(tree):
 def test_numbered_files_without_breakpoints_are_plain(tree):
     files = tree({"d/0000_a.sql": "SELECT 1;", "d/0001_b.sql": "SELECT 2;"})
     assert detect(files[0].parent, files, Reader()).name == "plain"
+
+
+def _with_journal(tree, files: dict[str, str], entries: list[dict]):
+    paths = tree(files)
+    root = paths[0].parent
+    (root / "meta").mkdir()
+    (root / "meta" / "_journal.json").write_text(json.dumps({"entries": entries}))
+    return one_set(paths)
+
+
+def test_an_entry_not_later_than_an_earlier_one_is_skipped_by_the_migrator(tree):
+    """drizzle runs an entry only when its ``when`` is after the last applied migration's."""
+    mset = _with_journal(
+        tree,
+        {
+            "drizzle/0000_a.sql": "SELECT 1;",
+            "drizzle/0001_b.sql": "SELECT 2;",
+            "drizzle/0002_c.sql": "SELECT 3;",
+        },
+        [
+            {"idx": 0, "tag": "0000_a", "when": 1000},
+            {"idx": 1, "tag": "0001_b", "when": 5000},
+            {"idx": 2, "tag": "0002_c", "when": 2000},
+        ],
+    )
+    (problem,) = mset.problems
+    assert problem.path.name == "0002_c.sql"
+    assert "not after 0001_b's (5000)" in problem.message
+
+
+def test_with_a_journal_equal_numbers_are_not_duplicates(tree):
+    """The journal names migrations by tag; drizzle runs both files."""
+    mset = _with_journal(
+        tree,
+        {"drizzle/0001_a.sql": "SELECT 1;", "drizzle/0001_b.sql": "SELECT 2;"},
+        [{"idx": 0, "tag": "0001_a", "when": 1}, {"idx": 1, "tag": "0001_b", "when": 2}],
+    )
+    assert mset.problems == []
+    assert labels(mset) == ["0001_a", "0001_b"]
