@@ -243,7 +243,6 @@ def settings_from_flags(
     overrides = {
         "pg_version": parse_pg_version(pg_version, "--pg-version") if pg_version else None,
         "select": _rule_names(select),
-
         "assume_in_transaction": assume_in_transaction,
         "fail_on": parse_severity(fail_on, "--fail-on") if fail_on else None,
         "warn_unused_ignores": warn_unused_ignores,

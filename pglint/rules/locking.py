@@ -367,6 +367,13 @@ def ban_concurrent_index_creation_in_transaction(effect: Effect, ctx: Context) -
             f"{form} inside a DO block or function fails: it cannot be executed from a function",
             help=f"Run {form} as a top-level statement, outside any transaction block.",
         )
+    elif effect.explicit_transaction and effect.statement.origin == "python":
+        # Alembic's own transaction (the reader writes it as BEGIN ... COMMIT).
+        yield Hit(
+            f"{form} in an Alembic migration runs inside the migration's transaction and "
+            'fails with "cannot run inside a transaction block"',
+            help=f"Run {form} inside `with op.get_context().autocommit_block():`.",
+        )
     elif effect.explicit_transaction:
         yield Hit(
             f"{form} inside the transaction block opened by BEGIN fails with "

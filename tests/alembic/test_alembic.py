@@ -286,6 +286,9 @@ def test_concurrent_index_outside_autocommit_block_is_reported_at_the_call():
     assert [(f.rule, f.line, f.column, f.end_line) for f in findings] == [
         ("ban-concurrent-index-creation-in-transaction", 10, 5, 11)
     ]
+    # The user wrote no BEGIN: the message names Alembic's transaction and the way out.
+    assert "in an Alembic migration" in findings[0].message
+    assert "autocommit_block()" in findings[0].help
 
 
 def test_function_without_statements_has_no_transaction_markers():
