@@ -104,6 +104,33 @@ def test_unterminated_quote_reports_the_rest_of_the_file():
     assert _texts(text) == ["SELECT 1"]
 
 
+def test_quoted_part_of_a_message_is_one_short_line():
+    rest = "".join(f"CREATE INDEX i{n} ON t (a);\n" for n in range(100))
+    ((_, _, message),) = _problems(f"SELECT 1;\nSELECT 'oops;\n{rest}")
+    assert message == 'unterminated quoted string at or near "\'oops;…"'
+    long = "x" * 60
+    ((_, _, message),) = _problems(f"SELECT '{long}")
+    assert message == f'unterminated quoted string at or near "\'{long[:39]}…"'
+    # Short quotes are PostgreSQL's message unchanged.
+    assert _problems("SELECT 1 +;")[0][2] == 'syntax error at or near ";"'
+
+
+@pytest.mark.parametrize(
+    ("text", "where"),
+    [
+        # PostgreSQL 15 reports position 23 (1-based): just after "TABLE".
+        ("SELECT 1;\nCREATE TABLE", (2, 13)),
+        ("SELECT 'é', (1", (1, 15)),
+        # The server counts trailing blanks and newlines too (position 28: a line after the
+        # file's last newline); pglint stays just after the last character an editor shows.
+        ("SELECT 1;\nCREATE TABLE  \n\n", (2, 13)),
+    ],
+)
+def test_end_of_input_is_just_after_the_last_character(text, where):
+    ((line, column, message),) = _problems(text)
+    assert (line, column) == where and message == "syntax error at end of input"
+
+
 def test_unterminated_block_comment():
     text = "SELECT 1; /* never closed\nSELECT 2;"
     problems = _problems(text)
