@@ -114,20 +114,29 @@ def _pieces(text: str) -> Iterator[tuple[int, int, tuple[str, int] | None]]:
         except ParseError:
             tokens = []
     start = 0
-    last_semicolon = -1
     body = _RoutineBody()
+    code = False  # the current piece has a token that is not a comment
+    meta_end = -1
     for token in tokens:
-        if token.name == "ASCII_59" and not body.inside:
+        name = token.name
+        if token.start < meta_end:
+            continue
+        if name == "ASCII_92" and not code:
+            # A psql meta-command (\set, \connect, \i …) at the start of a statement: it
+            # is not SQL, and psql ends it at the end of its line. Skip that line.
+            newline = text.find("\n", token.start)
+            meta_end = start = limit if newline < 0 else newline + 1
+        elif name == "ASCII_59" and not body.inside:
             # Keep the semicolon so the parser reports the same location as for the whole file.
             yield start, token.end + 1, None
             start = token.end + 1
-            last_semicolon = token.end
             body = _RoutineBody()
-        else:
-            body.feed(token.name)
+            code = False
+        elif name not in ("SQL_COMMENT", "C_COMMENT"):
+            body.feed(name)
+            code = True
     if scanner_error is not None:
-        begin = last_semicolon + 1
-        yield begin, len(text), (scanner_error[0], scanner_error[1] - begin)
+        yield start, len(text), (scanner_error[0], scanner_error[1] - start)
         return
     if text[start:limit].strip():
         yield start, limit, None

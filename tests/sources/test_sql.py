@@ -146,6 +146,23 @@ def test_unterminated_dollar_quote():
     assert _texts(text) == ["SELECT 1"]
 
 
+# --- psql meta-commands -------------------------------------------------------------------------
+
+
+def test_psql_meta_commands_are_skipped_to_the_end_of_their_line():
+    text = "\\set ON_ERROR_STOP on\n\\connect mydb\nCREATE INDEX i ON t (a);\n\\i x.sql\nSELECT 2;"
+    parsed = parse_sql(text)
+    assert parsed.problems == []
+    assert _texts(text) == ["CREATE INDEX i ON t (a)", "SELECT 2"]
+
+
+def test_backslashes_elsewhere_are_not_meta_commands():
+    text = "SELECT E'\\\\x', $$\n\\x$$;\n-- c\n\\echo hi\nSELECT 1 \\g\n;\n"
+    assert _texts(text) == ["SELECT E'\\\\x', $$\n\\x$$"]
+    # Inside a statement a backslash is PostgreSQL's syntax error, as before.
+    assert [message for _, _, message in _problems(text)] == ['syntax error at or near "\\"']
+
+
 # --- DO blocks ---------------------------------------------------------------------------------
 
 
@@ -231,6 +248,11 @@ def test_begin_atomic_body_survives_a_syntax_error_elsewhere():
     parsed = parse_sql(text)
     assert [s.kind for s in parsed.statements] == ["CreateFunctionStmt", "CreateFunctionStmt"]
     assert [(line, col) for line, col, _ in _problems(text)] == [(6, 1)]
+
+
+def test_begin_atomic_body_after_a_comment_survives_a_syntax_error():
+    text = "-- the function\n" + _ATOMIC + "SELEC 3;\n"
+    assert [s.kind for s in parse_sql(text).statements] == ["CreateFunctionStmt"]
 
 
 def test_begin_and_end_outside_routines_still_split():
