@@ -130,6 +130,11 @@ def test_python_comments_only() -> None:
     sql_in_string = 'op.execute("""\n-- pglint: ignore ban-drop-table\nDROP TABLE t""")\n'
     (directive,) = find_directives(sql_in_string, python=True)
     assert directive.line == 2 and not directive.trailing
+    # In the SQL of a Python string, only its comments count.
+    in_sql_string = "op.execute(\"SELECT '-- pglint: ignore-file'\")\n"
+    assert find_directives(in_sql_string, python=True) == []
+    (directive,) = find_directives('op.execute(f"DROP TABLE {t} -- pglint: ignore x")', True)
+    assert directive.trailing and directive.rules == ("x",)
 
 
 # --- rule names and reasons --------------------------------------------------------------------

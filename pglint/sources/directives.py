@@ -78,8 +78,6 @@ def find_directives(text: str, python: bool = False) -> list[Directive]:
         if at < 0 or not candidate.start() < spans[at][1]:
             continue  # in a string literal or code, not in a comment
         span_start, span_end, kind = spans[at]
-        if kind == "string" and text[candidate.start()] == "#":
-            continue  # a Python string, not a comment
         if match is not None and match.start() < candidate.end():
             match = _DIRECTIVE.search(text, candidate.end())  # accepted: skip its own text
         found.append(_directive(text, candidate, span_start, span_end, kind))
@@ -89,9 +87,7 @@ def find_directives(text: str, python: bool = False) -> list[Directive]:
 def _directive(
     text: str, match: re.Match[str], span_start: int, span_end: int, kind: str
 ) -> Directive:
-    """The directive ``match`` in a comment (or Python string) from span_start to span_end."""
-    if kind == "string":
-        span_start = match.start()  # SQL in a Python string: its own line counts
+    """The directive ``match`` in a comment from span_start to span_end."""
     rest = text[match.start("rest") : min(match.end("rest"), span_end)]
     if kind == "block" and rest.endswith("*/"):
         rest = rest[:-2]
@@ -144,7 +140,7 @@ def _known_names() -> Callable[[str], bool]:
 
 # --- where the comments are -------------------------------------------------------------------
 
-_Span = tuple[int, int, str]  # (start, end, "line" | "block" | "string"), character offsets
+_Span = tuple[int, int, str]  # (start, end, "line" | "block"), character offsets
 
 
 def _sql_spans(text: str, base: int) -> list[_Span]:
@@ -204,18 +200,27 @@ def _body_spans(literal: str, base: int) -> list[_Span]:
 
 
 def _python_spans(text: str) -> list[_Span]:
-    """``#`` comments and string literals (SQL, whose ``--`` comments count) of Python."""
+    """``#`` comments of Python, and the comments of the SQL its string literals hold."""
     spans: list[_Span] = []
     line_starts = [0]
     line_starts.extend(i + 1 for i, ch in enumerate(text) if ch == "\n")
-    kinds = {tokenize.COMMENT, tokenize.STRING, getattr(tokenize, "FSTRING_MIDDLE", -1)}
+    fstring_middle = getattr(tokenize, "FSTRING_MIDDLE", -1)
     try:
         for token in tokenize.generate_tokens(io.StringIO(text).readline):
-            if token.type in kinds:
-                start = line_starts[token.start[0] - 1] + token.start[1]
-                end = line_starts[token.end[0] - 1] + token.end[1]
-                kind = "line" if token.type == tokenize.COMMENT else "string"
-                spans.append((start, end, kind))
+            kind = token.type
+            if kind not in (tokenize.COMMENT, tokenize.STRING, fstring_middle):
+                continue
+            start = line_starts[token.start[0] - 1] + token.start[1]
+            end = line_starts[token.end[0] - 1] + token.end[1]
+            if kind == tokenize.COMMENT:
+                spans.append((start, end, "line"))
+                continue
+            if kind == tokenize.STRING:  # without the prefix and the quotes
+                quote = start + len(token.string) - len(token.string.lstrip("bBfFrRuU"))
+                width = 3 if text[quote : quote + 3] in ('"""', "'''") else 1
+                start, end = quote + width, end - width
+            if "pglint:" in text[start:end] or "squawk-ignore" in text[start:end]:
+                spans.extend(_sql_spans(text[start:end], start))
     except (tokenize.TokenError, SyntaxError):
         pass  # invalid Python: the comments up to the error count
     return spans
