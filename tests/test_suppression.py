@@ -103,6 +103,7 @@ def test_directive_text_in_a_string_literal_is_not_a_directive() -> None:
 
 def test_block_comments_and_comments_in_routine_bodies_are_directives() -> None:
     assert lint(f"/* -- pglint: ignore-file {RULE} */\n{INDEX}\n") == []
+    assert lint(f"{INDEX}\n/*\n -- pglint: ignore-file {RULE}\n*/\n") == []
     assert lint(f"{INDEX} /* pglint: ignore {RULE} */\n") == []
     (directive,) = find_directives(f"/* pglint: ignore {RULE} the reason */ SELECT 1;\n")
     assert directive.rules == (RULE,) and directive.reason == "the reason"

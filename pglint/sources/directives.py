@@ -67,7 +67,13 @@ def find_directives(text: str, python: bool = False) -> list[Directive]:
     match = _DIRECTIVE.search(text)
     if match is None:
         return []
-    spans = _python_spans(text) if python else _sql_spans(text, 0)
+    if python:
+        spans = _python_spans(text)
+    else:
+        # Comments after the last candidate's line do not matter: scan only up to it.
+        last = max(text.rfind("pglint:"), text.rfind("squawk-ignore"))
+        stop = text.find("\n", last)
+        spans = _sql_spans(text, 0, len(text) if stop < 0 else stop)
     starts = [s[0] for s in spans]
     found = []
     while match is not None:
@@ -143,10 +149,17 @@ def _known_names() -> Callable[[str], bool]:
 _Span = tuple[int, int, str]  # (start, end, "line" | "block"), character offsets
 
 
-def _sql_spans(text: str, base: int) -> list[_Span]:
-    """The comments of SQL ``text``, and those in the bodies of DO blocks and functions."""
+def _sql_spans(text: str, base: int, stop: int | None = None) -> list[_Span]:
+    """The comments of SQL ``text`` (up to at least ``stop``), and those in the bodies of DO
+    blocks and functions."""
     try:
-        tokens = scan(text)
+        if stop is None or stop >= len(text):
+            tokens = scan(text)
+        else:
+            try:
+                tokens = scan(text[:stop])
+            except ParseError:  # cut inside a quote or comment: scan it all
+                tokens = scan(text)
     except ParseError as exc:
         # An unterminated quote or comment: the scanner gives up. Everything from that
         # point on is inside the unterminated token for PostgreSQL too (and is reported
