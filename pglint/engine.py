@@ -15,7 +15,7 @@ from pglint.model.nodes import SUBTYPED_KINDS, statement_subtypes
 from pglint.model.statements import Node, Statement
 from pglint.rules import Catalogue, Rule, load_catalogue
 from pglint.rules.registry import Hit
-from pglint.sources import parse_part
+from pglint.sources import is_python, parse_part
 from pglint.sources.directives import Directive, find_directives
 from pglint.sources.positions import SourceText
 from pglint.sources.sql import ParsedSql
@@ -276,7 +276,7 @@ def run_checks(
             )
         )
     if directives is None:
-        directives = find_directives(text)
+        directives = find_directives(text, is_python(path))
     return _finish(source, raws, directives, active, part)
 
 
@@ -339,14 +339,15 @@ def _names_rule(directive: Directive, rule: str, catalogue: Catalogue) -> bool:
 
 
 def _covers(source: SourceText, directive: Directive, raw: _Raw) -> bool:
-    """A line directive covers the statement it sits in or the one right below it."""
+    """A line directive covers the statement it sits in, or, alone on its line, the one
+    right below it."""
     if raw.statement is None:
         return False
     first, _ = source.position(raw.statement.start)
     last, _ = source.position(raw.statement.end - 1)
     if first <= directive.line <= last:
         return True
-    if directive.line >= first:
+    if directive.line >= first or directive.trailing:
         return False
     # Only blank lines and comments may stand between the directive and the statement.
     lines = source.text.splitlines()[directive.line : first - 1]
@@ -368,6 +369,8 @@ def _unused(
         unknown = [n for n in directive.rules if not catalogue.expand(n)]
         if unknown:
             message = f"suppression names unknown rule(s): {', '.join(unknown)}"
+        elif not directive.rules and directive.reason:
+            message = "suppression names no rule, so it silences nothing"
         elif number not in used and (
             not directive.rules
             or any(r.name in active.by_name for n in directive.rules for r in catalogue.expand(n))

@@ -20,7 +20,7 @@ from pglint.model.catalog import Catalog
 from pglint.model.effects import Analyser, Effect
 from pglint.model.snapshot import changes as rollback_changes
 from pglint.rules.registry import Hit
-from pglint.sources import parse_part
+from pglint.sources import is_python, parse_part
 from pglint.sources.directives import Directive, find_directives
 from pglint.sources.positions import SourceText
 
@@ -88,7 +88,7 @@ def _mode(migration: Migration, part: Part, settings: Settings) -> tuple[bool, b
 def _directives(reader: Reader, path: Path, cache: dict[Path, list[Directive]]) -> list[Directive]:
     found = cache.get(path)
     if found is None:
-        found = find_directives(reader.text(path))
+        found = find_directives(reader.text(path), is_python(str(path)))
         cache[path] = found
     return found
 

@@ -9,6 +9,7 @@ and the good ones around it are still linted.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
@@ -71,12 +72,29 @@ def _parse_piecewise(text: str, base: int, part: str, origin: str, result: Parse
 
 
 def _error_parts(error: ParseError, text: str = "") -> tuple[str, int]:
-    """(message, character index); "at end of input" errors point at the last character."""
+    """(message, character index) of a parse error.
+
+    "At end of input" errors point just after the last character that is not blank, where
+    PostgreSQL points (it counts trailing blanks too, but a place after the file's last
+    newline is on no line an editor shows). The quoted text of "at or near" is cut to its
+    first line and at most _NEAR_LIMIT characters: after an unterminated quote or comment
+    PostgreSQL quotes the whole rest of the file.
+    """
     message = str(error.args[0]) if error.args else str(error)
     index = error.args[1] if len(error.args) > 1 and isinstance(error.args[1], int) else None
     if index is None:
-        index = max(0, len(text.rstrip()) - 1)
+        index = len(text.rstrip())
+    near = _NEAR.search(message)
+    if near is not None:
+        quoted = near.group(1)
+        short = quoted.splitlines()[0][:_NEAR_LIMIT] if quoted else quoted
+        if short != quoted.rstrip():
+            message = f"{message[: near.start(1)]}{short.rstrip()}…{message[near.end(1) :]}"
     return message, max(0, index)
+
+
+_NEAR = re.compile(r'at or near "(.*)"$', re.DOTALL)
+_NEAR_LIMIT = 40
 
 
 def _pieces(text: str) -> Iterator[tuple[int, int, tuple[str, int] | None]]:
@@ -96,20 +114,29 @@ def _pieces(text: str) -> Iterator[tuple[int, int, tuple[str, int] | None]]:
         except ParseError:
             tokens = []
     start = 0
-    last_semicolon = -1
     body = _RoutineBody()
+    code = False  # the current piece has a token that is not a comment
+    meta_end = -1
     for token in tokens:
-        if token.name == "ASCII_59" and not body.inside:
+        name = token.name
+        if token.start < meta_end:
+            continue
+        if name == "ASCII_92" and not code:
+            # A psql meta-command (\set, \connect, \i …) at the start of a statement: it
+            # is not SQL, and psql ends it at the end of its line. Skip that line.
+            newline = text.find("\n", token.start)
+            meta_end = start = limit if newline < 0 else newline + 1
+        elif name == "ASCII_59" and not body.inside:
             # Keep the semicolon so the parser reports the same location as for the whole file.
             yield start, token.end + 1, None
             start = token.end + 1
-            last_semicolon = token.end
             body = _RoutineBody()
-        else:
-            body.feed(token.name)
+            code = False
+        elif name not in ("SQL_COMMENT", "C_COMMENT"):
+            body.feed(name)
+            code = True
     if scanner_error is not None:
-        begin = last_semicolon + 1
-        yield begin, len(text), (scanner_error[0], scanner_error[1] - begin)
+        yield start, len(text), (scanner_error[0], scanner_error[1] - start)
         return
     if text[start:limit].strip():
         yield start, limit, None

@@ -104,6 +104,33 @@ def test_unterminated_quote_reports_the_rest_of_the_file():
     assert _texts(text) == ["SELECT 1"]
 
 
+def test_quoted_part_of_a_message_is_one_short_line():
+    rest = "".join(f"CREATE INDEX i{n} ON t (a);\n" for n in range(100))
+    ((_, _, message),) = _problems(f"SELECT 1;\nSELECT 'oops;\n{rest}")
+    assert message == 'unterminated quoted string at or near "\'oops;…"'
+    long = "x" * 60
+    ((_, _, message),) = _problems(f"SELECT '{long}")
+    assert message == f'unterminated quoted string at or near "\'{long[:39]}…"'
+    # Short quotes are PostgreSQL's message unchanged.
+    assert _problems("SELECT 1 +;")[0][2] == 'syntax error at or near ";"'
+
+
+@pytest.mark.parametrize(
+    ("text", "where"),
+    [
+        # PostgreSQL 15 reports position 23 (1-based): just after "TABLE".
+        ("SELECT 1;\nCREATE TABLE", (2, 13)),
+        ("SELECT 'é', (1", (1, 15)),
+        # The server counts trailing blanks and newlines too (position 28: a line after the
+        # file's last newline); pglint stays just after the last character an editor shows.
+        ("SELECT 1;\nCREATE TABLE  \n\n", (2, 13)),
+    ],
+)
+def test_end_of_input_is_just_after_the_last_character(text, where):
+    ((line, column, message),) = _problems(text)
+    assert (line, column) == where and message == "syntax error at end of input"
+
+
 def test_unterminated_block_comment():
     text = "SELECT 1; /* never closed\nSELECT 2;"
     problems = _problems(text)
@@ -117,6 +144,23 @@ def test_unterminated_dollar_quote():
     problems = _problems(text)
     assert len(problems) == 1 and problems[0][:2] == (2, 4)
     assert _texts(text) == ["SELECT 1"]
+
+
+# --- psql meta-commands -------------------------------------------------------------------------
+
+
+def test_psql_meta_commands_are_skipped_to_the_end_of_their_line():
+    text = "\\set ON_ERROR_STOP on\n\\connect mydb\nCREATE INDEX i ON t (a);\n\\i x.sql\nSELECT 2;"
+    parsed = parse_sql(text)
+    assert parsed.problems == []
+    assert _texts(text) == ["CREATE INDEX i ON t (a)", "SELECT 2"]
+
+
+def test_backslashes_elsewhere_are_not_meta_commands():
+    text = "SELECT E'\\\\x', $$\n\\x$$;\n-- c\n\\echo hi\nSELECT 1 \\g\n;\n"
+    assert _texts(text) == ["SELECT E'\\\\x', $$\n\\x$$"]
+    # Inside a statement a backslash is PostgreSQL's syntax error, as before.
+    assert [message for _, _, message in _problems(text)] == ['syntax error at or near "\\"']
 
 
 # --- DO blocks ---------------------------------------------------------------------------------
@@ -204,6 +248,11 @@ def test_begin_atomic_body_survives_a_syntax_error_elsewhere():
     parsed = parse_sql(text)
     assert [s.kind for s in parsed.statements] == ["CreateFunctionStmt", "CreateFunctionStmt"]
     assert [(line, col) for line, col, _ in _problems(text)] == [(6, 1)]
+
+
+def test_begin_atomic_body_after_a_comment_survives_a_syntax_error():
+    text = "-- the function\n" + _ATOMIC + "SELEC 3;\n"
+    assert [s.kind for s in parse_sql(text).statements] == ["CreateFunctionStmt"]
 
 
 def test_begin_and_end_outside_routines_still_split():
