@@ -5,6 +5,7 @@ from __future__ import annotations
 import fnmatch
 import os
 import re
+import stat
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
@@ -18,8 +19,44 @@ _UPGRADE = re.compile(rb"^def upgrade\s*\(", re.M)
 _SKIPPED_DIRS = frozenset({"__pycache__", "node_modules", "venv", "site-packages"})
 
 
+def _mode(path: Path) -> int | None:
+    """The mode of what ``path`` names (symlinks followed), or None if it cannot be stat'ed."""
+    try:
+        return os.stat(path).st_mode
+    except (OSError, ValueError):  # a symlink loop, no permission, a NUL in the name
+        return None
+
+
+def is_regular_file(path: Path) -> bool:
+    """Whether ``path`` is a regular file (symlinks followed); never raises."""
+    mode = _mode(path)
+    return mode is not None and stat.S_ISREG(mode)
+
+
+def is_directory(path: Path) -> bool:
+    """Whether ``path`` is a directory (symlinks followed); never raises."""
+    mode = _mode(path)
+    return mode is not None and stat.S_ISDIR(mode)
+
+
+_KINDS = (
+    (stat.S_ISFIFO, "a FIFO"),
+    (stat.S_ISSOCK, "a socket"),
+    (stat.S_ISCHR, "a character device"),
+    (stat.S_ISBLK, "a block device"),
+)
+
+
+def _not_regular(mode: int) -> str:
+    """Why a file of this (non-regular) mode is not read."""
+    kind = next((name for test, name in _KINDS if test(mode)), "a special file")
+    return f"not a regular file ({kind}); not linted"
+
+
 def is_python_migration(path: Path) -> bool:
     """A cheap sniff for an Alembic revision file: it assigns revision and defines upgrade."""
+    if not is_regular_file(path):
+        return True  # let reading report the problem (never open a FIFO or a device)
     try:
         with path.open("rb") as handle:
             head = handle.read(65536)
@@ -49,7 +86,7 @@ def discover(
     endings = tuple(suffixes)
     for raw in paths:
         path = Path(raw)
-        if path.is_dir():
+        if is_directory(path):
             for root, dirs, files in os.walk(path):
                 dirs[:] = sorted(
                     d
@@ -67,7 +104,7 @@ def discover(
                             continue
                         seen.add(candidate)
                         found.append(candidate)
-        elif path.exists() or path.is_symlink():
+        elif _exists(path):
             if path.suffix == ".py" and not is_python_migration(path):
                 continue
             if not _excluded(path, exclude) and path not in seen:
@@ -78,13 +115,20 @@ def discover(
     return found
 
 
+def _exists(path: Path) -> bool:
+    """Whether there is a directory entry at ``path`` (a dangling symlink counts: its
+    reading reports the problem)."""
+    try:
+        os.lstat(path)
+    except (OSError, ValueError):
+        return False
+    return True
+
+
 def decode(data: bytes, path: str) -> tuple[str | None, str | None]:
     """(text, None) for a readable SQL file, else (None, a one-line reason)."""
     if len(data) > MAX_FILE_BYTES:
-        return (
-            None,
-            f"{path}: file is {len(data) // (1024 * 1024)} MiB, larger than the {MAX_FILE_BYTES // (1024 * 1024)} MiB limit; not linted",
-        )
+        return None, _too_large(path, len(data))
     if b"\x00" in data[:8192]:
         return None, f"{path}: binary file (contains NUL bytes); not linted"
     if data.startswith(b"\xef\xbb\xbf"):
@@ -99,9 +143,25 @@ def decode(data: bytes, path: str) -> tuple[str | None, str | None]:
         )
 
 
+def _too_large(path: str, size: int) -> str:
+    mib = 1024 * 1024
+    return f"{path}: file is {size // mib} MiB, larger than the {MAX_FILE_BYTES // mib} MiB limit; not linted"
+
+
 def read_source(path: Path) -> tuple[str | None, str | None]:
-    """Read and decode one file; never raises for I/O or encoding problems."""
+    """Read and decode one file; never raises for I/O or encoding problems.
+
+    Only regular files are opened (a FIFO would block, a device never end), and a file
+    over the size limit is refused before it is read.
+    """
     try:
+        mode, size = _stat(path)
+        if stat.S_ISDIR(mode):
+            return None, f"{path}: is a directory"
+        if not stat.S_ISREG(mode):
+            return None, f"{path}: {_not_regular(mode)}"
+        if size > MAX_FILE_BYTES:
+            return None, _too_large(str(path), size)
         with open(path, "rb", buffering=0) as file:  # unbuffered: fewer system calls
             data = file.read()
     except IsADirectoryError:
@@ -109,3 +169,12 @@ def read_source(path: Path) -> tuple[str | None, str | None]:
     except OSError as error:
         return None, f"{path}: cannot read: {error.strerror or error}"
     return decode(data, str(path))
+
+
+def _stat(path: Path) -> tuple[int, int]:
+    """(mode, size) of ``path``, symlinks followed; raises OSError."""
+    try:
+        info = os.stat(path)
+    except ValueError as error:  # a NUL in the name
+        raise OSError(str(error)) from None
+    return info.st_mode, info.st_size

@@ -202,6 +202,55 @@ def test_unreadable_file(project: Path) -> None:
     assert "cannot read" in result.stdout.decode()
 
 
+def _json_findings(result: subprocess.CompletedProcess) -> dict[str, list[str]]:
+    """Each reported path's findings as "rule: message" strings (no traceback allowed)."""
+    assert b"Traceback" not in result.stderr, result.stderr.decode()
+    found: dict[str, list[str]] = {}
+    for f in json.loads(result.stdout)["findings"]:
+        found.setdefault(f["path"], []).append(f"{f['rule']}: {f['message']}")
+    return found
+
+
+@pytest.mark.skipif(not hasattr(os, "symlink"), reason="no symlinks")
+@pytest.mark.parametrize("where", ["", "sub/"])
+def test_a_symlink_loop_is_unreadable_and_the_rest_is_linted(project: Path, where: str) -> None:
+    folder = project / "migrations"
+    (folder / "sub").mkdir()
+    try:
+        os.symlink("003_loop.sql", folder / f"{where}003_loop.sql")
+    except OSError:
+        pytest.skip("cannot make symlinks here")
+    select = ("--select", "require-concurrent-index-creation", "--format", "json")
+    # Linting one file scans its siblings (context): the loop among them is left out.
+    alone = _json_findings(run("check", *select, "migrations/001_bad.sql", cwd=project))
+    assert list(alone) == ["migrations/001_bad.sql"]
+    # Walking the folder finds it: reported, and the other files are still linted.
+    walked = _json_findings(run("check", *select, "migrations", cwd=project))
+    loop = f"migrations/{where}003_loop.sql"
+    assert walked[loop] == [
+        f"unreadable-file: {loop}: cannot read: Too many levels of symbolic links"
+    ]
+    assert "migrations/001_bad.sql" in walked
+    named = _json_findings(run("check", *select, loop, cwd=project))
+    assert named[loop][0].startswith("unreadable-file: ")
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no FIFOs")
+def test_a_fifo_is_never_opened(project: Path) -> None:
+    fifo = project / "migrations" / "003_pipe.sql"
+    os.mkfifo(fifo)
+    message = ["unreadable-file: migrations/003_pipe.sql: not a regular file (a FIFO); not linted"]
+    select = ("--select", "require-concurrent-index-creation", "--format", "json")
+    # Reading it would block until the run's timeout.
+    walked = _json_findings(run("check", *select, "migrations", cwd=project))
+    assert walked["migrations/003_pipe.sql"] == message
+    assert "migrations/001_bad.sql" in walked
+    named = _json_findings(run("check", *select, "migrations/003_pipe.sql", cwd=project))
+    assert named["migrations/003_pipe.sql"] == message
+    alone = _json_findings(run("check", *select, "migrations/001_bad.sql", cwd=project))
+    assert list(alone) == ["migrations/001_bad.sql"]
+
+
 def test_files_are_never_modified(project: Path) -> None:
     path = project / "migrations" / "001_bad.sql"
     before = (path.read_bytes(), path.stat().st_mtime_ns)
