@@ -125,12 +125,31 @@ def _exists(path: Path) -> bool:
     return True
 
 
+#: Byte order marks of encodings that are not UTF-8, longest first (UTF-32 LE starts
+#: with UTF-16 LE's).
+_WIDE_BOMS = (
+    (b"\xff\xfe\x00\x00", "UTF-32"),
+    (b"\x00\x00\xfe\xff", "UTF-32"),
+    (b"\xff\xfe", "UTF-16"),
+    (b"\xfe\xff", "UTF-16"),
+)
+
+
 def decode(data: bytes, path: str) -> tuple[str | None, str | None]:
     """(text, None) for a readable SQL file, else (None, a one-line reason)."""
     if len(data) > MAX_FILE_BYTES:
         return None, _too_large(path, len(data))
-    if b"\x00" in data[:8192]:
-        return None, f"{path}: binary file (contains NUL bytes); not linted"
+    for bom, encoding in _WIDE_BOMS:
+        if data.startswith(bom):
+            marks = " ".join(f"{b:02X}" for b in bom)
+            return None, f"{path}: {encoding} encoded ({marks} BOM); save it as UTF-8; not linted"
+    nul = data.find(b"\x00")  # anywhere: the parser would stop there, silently
+    if nul != -1:
+        line = data.count(b"\n", 0, nul) + 1
+        return (
+            None,
+            f"{path}: binary file (NUL byte at offset {nul}, line {line}); not linted",
+        )
     if data.startswith(b"\xef\xbb\xbf"):
         data = data[3:]
     try:
