@@ -132,12 +132,15 @@ def check(
 
             folder = cache_dir or (Path(settings.cache_dir) if settings.cache_dir else None)
             cache = ResultCache(folder or default_folder(settings), settings)
+        empty: list[str] = []
         findings, files = lint_paths(
-            paths, settings, stdin_text, stdin_filename or "<stdin>", only, cache=cache
+            paths, settings, stdin_text, stdin_filename or "<stdin>", only, cache=cache, empty=empty
         )
     except ConfigError as error:
         fail(str(error))
         return
+    for folder in empty:  # a CI job pointed at a wrong folder must not pass unnoticed
+        click.echo(f"pglint: warning: {folder}: no .sql or Alembic migration files found", err=True)
     from pglint.report import get_reporter
 
     colour = fmt == "text" and sys.stdout.isatty() and "NO_COLOR" not in __import__("os").environ

@@ -74,12 +74,16 @@ def _excluded(path: Path, patterns: Sequence[str]) -> bool:
 
 
 def discover(
-    paths: Iterable[str], exclude: Sequence[str] = (), suffixes: Sequence[str] = MIGRATION_SUFFIXES
+    paths: Iterable[str],
+    exclude: Sequence[str] = (),
+    suffixes: Sequence[str] = MIGRATION_SUFFIXES,
+    empty: list[str] | None = None,
 ) -> list[Path]:
     """Migration files under ``paths``: ``*.sql``, and ``*.py`` files that are Alembic revisions.
 
     Python files that are not migrations are skipped silently, also when named directly
-    (pre-commit passes every changed file of a type).
+    (pre-commit passes every changed file of a type). The directories of ``paths`` that
+    hold no migration file are added to ``empty``.
     """
     found: list[Path] = []
     seen: set[Path] = set()
@@ -87,6 +91,8 @@ def discover(
     for raw in paths:
         path = Path(raw)
         if is_directory(path):
+            before = len(seen)
+            hit = False
             for root, dirs, files in os.walk(path):
                 dirs[:] = sorted(
                     d
@@ -99,11 +105,17 @@ def discover(
                     if not name.endswith(endings):
                         continue
                     candidate = Path(root, name)
-                    if not (exclude and _excluded(candidate, exclude)) and candidate not in seen:
-                        if name.endswith(".py") and not is_python_migration(candidate):
-                            continue
-                        seen.add(candidate)
-                        found.append(candidate)
+                    if exclude and _excluded(candidate, exclude):
+                        continue
+                    if candidate in seen:
+                        hit = True  # also under an earlier path
+                        continue
+                    if name.endswith(".py") and not is_python_migration(candidate):
+                        continue
+                    seen.add(candidate)
+                    found.append(candidate)
+            if empty is not None and not hit and len(seen) == before:
+                empty.append(raw)
         elif _exists(path):
             if path.suffix == ".py" and not is_python_migration(path):
                 continue

@@ -244,6 +244,7 @@ def lint_paths(
     only: set[Path] | None = None,
     on_migration: Callable[[MigrationRecord], None] | None = None,
     cache: ResultCache | None = None,
+    empty: list[str] | None = None,
 ) -> tuple[list[Finding], int]:
     """Findings for every migration under ``paths`` and the number of files linted.
 
@@ -251,7 +252,8 @@ def lint_paths(
     before a linted one are replayed for context. ``only`` limits the report to those
     files (``--diff``). With ``cache``, sets and lone files whose inputs are unchanged
     since an earlier run take their findings from it. With ``on_migration`` (a plan),
-    every migration's record goes there, and the cache is not used.
+    every migration's record goes there, and the cache is not used. The directories of
+    ``paths`` that hold no migration file are added to ``empty``.
     """
     from pglint.layouts import group_by_root
 
@@ -261,7 +263,7 @@ def lint_paths(
 
         cache = None  # a plan needs every migration's record, not only findings
         state = RunState(on_migration=on_migration)
-    files = discover([p for p in paths if p != "-"], settings.exclude)
+    files = discover([p for p in paths if p != "-"], settings.exclude, empty=empty)
     requested = {f for f in files if only is None or f.resolve() in only}
     run = _Run(settings, requested, cache, state)
     if cache is None:

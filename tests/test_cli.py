@@ -260,9 +260,23 @@ def test_files_are_never_modified(project: Path) -> None:
 
 def test_directory_without_sql(tmp_path: Path) -> None:
     (tmp_path / "empty").mkdir()
-    result = invoke(["check", "empty"], tmp_path)
-    assert result.exit_code == 0
-    assert "No problems found in 0 files." in result.output
+    (tmp_path / "docs").mkdir()
+    (tmp_path / "docs" / "readme.md").write_text("# not SQL\n")
+    (tmp_path / "docs" / "helper.py").write_text("print('not a revision')\n")
+    (tmp_path / "migrations").mkdir()
+    (tmp_path / "migrations" / "001.sql").write_text(SAFE)
+    # Each folder argument without migrations is named; one holding files already seen is not.
+    select = ("--select", "require-concurrent-index-creation")
+    result = run("check", *select, "empty", "migrations", "docs", "migrations/", cwd=tmp_path)
+    assert result.returncode == 0
+    assert result.stderr.decode().splitlines() == [
+        "pglint: warning: empty: no .sql or Alembic migration files found",
+        "pglint: warning: docs: no .sql or Alembic migration files found",
+    ]
+    result = run("check", "--format", "json", "empty", cwd=tmp_path)
+    assert result.returncode == 0
+    assert json.loads(result.stdout)["files_checked"] == 0
+    assert b"empty: no .sql" in result.stderr
 
 
 def test_rules_and_explain() -> None:
