@@ -61,7 +61,7 @@ class _RootResult:
     #: The findings as rows: as the cache keeps them, and on their way back from a
     #: worker (cheaper to pickle than objects).
     rows: list[Row] | None = None
-    #: Whether any of the set's files is reported on, and how many migration files.
+    #: Whether any of the set's files is reported on, and how many files the report covers.
     reported: bool = False
     files: int = 0
     #: Requested files of the root that the set does not run (linted each on its own).
@@ -120,7 +120,13 @@ class _Run:
         if not targets:
             return result
         result.reported = True
-        result.files = len(targets & in_set)
+        # The files the report covers: those asked for, and the other files of their
+        # migrations (a rollback's findings are reported with its up migration).
+        result.files = len(
+            (targets & problems).union(
+                *(m.paths for m in mset.migrations if not targets.isdisjoint(m.paths))
+            )
+        )
         reported = None if targets >= in_set else frozenset(targets)
         if self.cache is not None:
             slot = f"set:{mset.layout}:{mset.root}"

@@ -279,6 +279,29 @@ def test_directory_without_sql(tmp_path: Path) -> None:
     assert b"empty: no .sql" in result.stderr
 
 
+def test_files_checked_counts_the_rollbacks_reported(tmp_path: Path) -> None:
+    db = tmp_path / "db"
+    db.mkdir()
+    (db / "1_t.up.sql").write_text("CREATE TABLE t (id bigint PRIMARY KEY, a int);\n")
+    (db / "1_t.down.sql").write_text("DROP TABLE t;\n")
+    (db / "2_i.up.sql").write_text("CREATE INDEX t_a_idx ON t (a);\n")
+    (db / "2_i.down.sql").write_text("DROP INDEX t_a_idx;\n")
+    select = ("--select", "require-concurrent-index-creation,require-concurrent-index-deletion")
+    # The up asked for, and its rollback reported with it (once "in 2 of 1 file").
+    for args, count in ((["db/2_i.up.sql"], 2), (["db"], 4)):
+        result = run("check", "--format", "json", *select, *args, cwd=tmp_path)
+        report = json.loads(result.stdout)
+        assert {f["path"] for f in report["findings"]} == {"db/2_i.up.sql", "db/2_i.down.sql"}
+        assert report["files_checked"] == count
+        text = run("check", *select, *args, cwd=tmp_path).stdout.decode()
+        assert text.endswith(f"in 2 of {count} files.\n")
+    # A file the layout reports a problem on (a rollback with no up) is counted too.
+    (db / "3_x.down.sql").write_text("SELECT 1;\n")
+    report = json.loads(run("check", "--format", "json", "db", cwd=tmp_path).stdout)
+    assert report["files_checked"] == 5
+    assert "db/3_x.down.sql" in {f["path"] for f in report["findings"]}
+
+
 def test_rules_and_explain() -> None:
     runner = CliRunner()
     listing = runner.invoke(main, ["rules", "--format", "json"])
