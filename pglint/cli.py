@@ -25,6 +25,27 @@ def _collect_less() -> None:
     gc.set_threshold(10_000, 20, 100)
 
 
+def _stdout(machine: bool) -> None:
+    """Make standard output safe to write any finding to, whatever the locale's encoding.
+
+    Machine formats (JSON, SARIF, GitHub commands) are read as UTF-8 by editors and CI, so
+    they are written as UTF-8. Text for people keeps the terminal's encoding, with what it
+    cannot show escaped (``\\u65e5``) rather than a UnicodeEncodeError.
+    """
+    stream = sys.stdout
+    reconfigure = getattr(stream, "reconfigure", None)
+    if reconfigure is None:
+        return
+    try:
+        stream.flush()
+        if machine:
+            reconfigure(encoding="utf-8", errors="strict")
+        else:
+            reconfigure(errors="backslashreplace")
+    except (OSError, ValueError):  # a closed or foreign stream: leave it as it is
+        pass
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="pglint")
 def main() -> None:
@@ -143,6 +164,7 @@ def check(
         click.echo(f"pglint: warning: {folder}: no .sql or Alembic migration files found", err=True)
     from pglint.report import get_reporter
 
+    _stdout(machine=fmt != "text")
     colour = fmt == "text" and sys.stdout.isatty() and "NO_COLOR" not in __import__("os").environ
     get_reporter(fmt, colour=colour).report(findings, files, sys.stdout)
     failing = any(
@@ -329,6 +351,7 @@ def plan_command(
         fail(str(error))
         return
     if output is None:
+        _stdout(machine=fmt == "json")
         click.echo(report, nl=False)
         return
     try:

@@ -302,6 +302,32 @@ def test_files_checked_counts_the_rollbacks_reported(tmp_path: Path) -> None:
     assert "db/3_x.down.sql" in {f["path"] for f in report["findings"]}
 
 
+@pytest.mark.parametrize("fmt", ["text", "json", "sarif", "github"])
+def test_output_on_a_stdout_that_cannot_encode_the_findings(tmp_path: Path, fmt: str) -> None:
+    (tmp_path / "a.sql").write_text('DROP TABLE IF EXISTS "日本";\n', encoding="utf-8")
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pglint",
+            "check",
+            "--format",
+            fmt,
+            "--select=ban-drop-table",
+            "a.sql",
+        ],
+        cwd=tmp_path,
+        capture_output=True,
+        timeout=60,
+        env={**os.environ, "NO_COLOR": "1", "PYTHONIOENCODING": "cp1252"},
+    )
+    assert done.returncode == 1, done.stderr.decode()
+    if fmt == "text":  # the terminal's encoding, with what it cannot show escaped
+        assert b'relation "\\u65e5\\u672c" does not exist' in done.stdout
+    else:  # machine formats are UTF-8 whatever the locale
+        assert "日本" in done.stdout.decode("utf-8")
+
+
 def test_rules_and_explain() -> None:
     runner = CliRunner()
     listing = runner.invoke(main, ["rules", "--format", "json"])
