@@ -160,8 +160,10 @@ def check(
     except ConfigError as error:
         fail(str(error))
         return
-    for folder in empty:  # a CI job pointed at a wrong folder must not pass unnoticed
-        click.echo(f"pglint: warning: {folder}: no .sql or Alembic migration files found", err=True)
+    for nothing in empty:  # a CI job pointed at a wrong folder must not pass unnoticed
+        click.echo(
+            f"pglint: warning: {nothing}: no .sql or Alembic migration files found", err=True
+        )
     from pglint.report import get_reporter
 
     _stdout(machine=fmt != "text")
