@@ -72,13 +72,13 @@ class OffsetMap:
     ``text`` is the string that was handed to the parser and ``base`` the character
     offset at which it starts in the file. ASCII text maps one to one. Otherwise the
     UTF-8 byte offset of every ``_CHUNK``-th character is computed once (one int per
-    chunk), and a lookup decodes at most one chunk: linear time overall, whatever the
-    order of the lookups.
+    chunk), and a lookup encodes at most one chunk (none in an ASCII one): linear time
+    overall, whatever the order of the lookups.
     """
 
     __slots__ = ("_bytes_at", "_text", "base")
 
-    _CHUNK = 1024
+    _CHUNK = 256
 
     def __init__(self, text: str, base: int = 0) -> None:
         self._text = text
@@ -104,7 +104,10 @@ class OffsetMap:
         if index >= len(bytes_at) - 1:  # at or past the end
             return self.base + len(self._text)
         within = byte_offset - bytes_at[index]
-        piece = self._text[start : start + self._CHUNK].encode("utf-8")[:within]
+        end = start + self._CHUNK
+        if bytes_at[index + 1] - bytes_at[index] == min(end, len(self._text)) - start:
+            return self.base + start + within  # an ASCII chunk
+        piece = self._text[start:end].encode("utf-8")[:within]
         # A cut inside a multi-byte character counts only the characters before it.
         return self.base + start + len(piece.decode("utf-8", errors="ignore"))
 

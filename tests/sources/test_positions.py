@@ -12,8 +12,12 @@ def _reference(text: str, byte_offset: int) -> int:
 
 
 def test_every_byte_offset_of_a_mixed_file_maps_to_its_character():
-    # Several index chunks, with 2-, 3- and 4-byte characters on chunk boundaries too.
-    text = "".join(f"-- é{i} 日本 😀\nSELECT '{'x' * (i % 7)}';\n" for i in range(300))
+    # Many index chunks, ASCII ones among them, with 2-, 3- and 4-byte characters on
+    # chunk boundaries too.
+    text = "".join(
+        f"-- é{i} 日本 😀\nSELECT '{'x' * (i % 7)}';\n" + "SELECT 1;\n" * (i % 60)
+        for i in range(300)
+    )
     size = len(text.encode("utf-8"))
     locate = OffsetMap(text, base=5)
     for byte_offset in [-3, *range(size + 1), size + 10]:
