@@ -25,6 +25,27 @@ def _collect_less() -> None:
     gc.set_threshold(10_000, 20, 100)
 
 
+def _stdout(machine: bool) -> None:
+    """Make standard output safe to write any finding to, whatever the locale's encoding.
+
+    Machine formats (JSON, SARIF, GitHub commands) are read as UTF-8 by editors and CI, so
+    they are written as UTF-8. Text for people keeps the terminal's encoding, with what it
+    cannot show escaped (``\\u65e5``) rather than a UnicodeEncodeError.
+    """
+    stream = sys.stdout
+    reconfigure = getattr(stream, "reconfigure", None)
+    if reconfigure is None:
+        return
+    try:
+        stream.flush()
+        if machine:
+            reconfigure(encoding="utf-8", errors="strict")
+        else:
+            reconfigure(errors="backslashreplace")
+    except (OSError, ValueError):  # a closed or foreign stream: leave it as it is
+        pass
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="pglint")
 def main() -> None:
@@ -132,14 +153,20 @@ def check(
 
             folder = cache_dir or (Path(settings.cache_dir) if settings.cache_dir else None)
             cache = ResultCache(folder or default_folder(settings), settings)
+        empty: list[str] = []
         findings, files = lint_paths(
-            paths, settings, stdin_text, stdin_filename or "<stdin>", only, cache=cache
+            paths, settings, stdin_text, stdin_filename or "<stdin>", only, cache=cache, empty=empty
         )
     except ConfigError as error:
         fail(str(error))
         return
+    for nothing in empty:  # a CI job pointed at a wrong folder must not pass unnoticed
+        click.echo(
+            f"pglint: warning: {nothing}: no .sql or Alembic migration files found", err=True
+        )
     from pglint.report import get_reporter
 
+    _stdout(machine=fmt != "text")
     colour = fmt == "text" and sys.stdout.isatty() and "NO_COLOR" not in __import__("os").environ
     get_reporter(fmt, colour=colour).report(findings, files, sys.stdout)
     failing = any(
@@ -326,6 +353,7 @@ def plan_command(
         fail(str(error))
         return
     if output is None:
+        _stdout(machine=fmt == "json")
         click.echo(report, nl=False)
         return
     try:

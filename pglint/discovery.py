@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import os
 import re
+import stat
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -22,8 +23,44 @@ _UPGRADE = re.compile(rb"^def upgrade\s*\(", re.M)
 _SKIPPED_DIRS = frozenset({"__pycache__", "node_modules", "venv", "site-packages"})
 
 
+def _mode(path: Path) -> int | None:
+    """The mode of what ``path`` names (symlinks followed), or None if it cannot be stat'ed."""
+    try:
+        return os.stat(path).st_mode
+    except (OSError, ValueError):  # a symlink loop, no permission, a NUL in the name
+        return None
+
+
+def is_regular_file(path: Path) -> bool:
+    """Whether ``path`` is a regular file (symlinks followed); never raises."""
+    mode = _mode(path)
+    return mode is not None and stat.S_ISREG(mode)
+
+
+def is_directory(path: Path) -> bool:
+    """Whether ``path`` is a directory (symlinks followed); never raises."""
+    mode = _mode(path)
+    return mode is not None and stat.S_ISDIR(mode)
+
+
+_KINDS = (
+    (stat.S_ISFIFO, "a FIFO"),
+    (stat.S_ISSOCK, "a socket"),
+    (stat.S_ISCHR, "a character device"),
+    (stat.S_ISBLK, "a block device"),
+)
+
+
+def _not_regular(mode: int) -> str:
+    """Why a file of this (non-regular) mode is not read."""
+    kind = next((name for test, name in _KINDS if test(mode)), "a special file")
+    return f"not a regular file ({kind}); not linted"
+
+
 def is_python_migration(path: Path) -> bool:
     """A cheap sniff for an Alembic revision file: it assigns revision and defines upgrade."""
+    if not is_regular_file(path):
+        return True  # let reading report the problem (never open a FIFO or a device)
     try:
         with path.open("rb") as handle:
             head = handle.read(65536)
@@ -49,12 +86,16 @@ def _excluded(path: Path, patterns: Sequence[str], folder: bool = False) -> bool
 
 
 def discover(
-    paths: Iterable[str], exclude: Sequence[str] = (), suffixes: Sequence[str] = MIGRATION_SUFFIXES
+    paths: Iterable[str],
+    exclude: Sequence[str] = (),
+    suffixes: Sequence[str] = MIGRATION_SUFFIXES,
+    empty: list[str] | None = None,
 ) -> list[Path]:
     """Migration files under ``paths``: ``*.sql``, and ``*.py`` files that are Alembic revisions.
 
     Python files that are not migrations are skipped silently, also when named directly
-    (pre-commit passes every changed file of a type).
+    (pre-commit passes every changed file of a type). The directories of ``paths`` that
+    hold no migration file are added to ``empty``.
     """
     # A negated pattern may take back a file inside an excluded folder: then folders are
     # walked all the same and each file decides.
@@ -64,7 +105,9 @@ def discover(
     endings = tuple(suffixes)
     for raw in paths:
         path = Path(raw)
-        if path.is_dir():
+        if is_directory(path):
+            before = len(seen)
+            hit = False
             for root, dirs, files in os.walk(path):
                 dirs[:] = sorted(
                     d
@@ -77,12 +120,18 @@ def discover(
                     if not name.endswith(endings):
                         continue
                     candidate = Path(root, name)
-                    if not (exclude and _excluded(candidate, exclude)) and candidate not in seen:
-                        if name.endswith(".py") and not is_python_migration(candidate):
-                            continue
-                        seen.add(candidate)
-                        found.append(candidate)
-        elif path.exists() or path.is_symlink():
+                    if exclude and _excluded(candidate, exclude):
+                        continue
+                    if candidate in seen:
+                        hit = True  # also under an earlier path
+                        continue
+                    if name.endswith(".py") and not is_python_migration(candidate):
+                        continue
+                    seen.add(candidate)
+                    found.append(candidate)
+            if empty is not None and not hit and len(seen) == before:
+                empty.append(raw)
+        elif _exists(path):
             if path.suffix == ".py" and not is_python_migration(path):
                 continue
             if not _excluded(path, exclude) and path not in seen:
@@ -93,15 +142,41 @@ def discover(
     return found
 
 
+def _exists(path: Path) -> bool:
+    """Whether there is a directory entry at ``path`` (a dangling symlink counts: its
+    reading reports the problem)."""
+    try:
+        os.lstat(path)
+    except (OSError, ValueError):
+        return False
+    return True
+
+
+#: Byte order marks of encodings that are not UTF-8, longest first (UTF-32 LE starts
+#: with UTF-16 LE's).
+_WIDE_BOMS = (
+    (b"\xff\xfe\x00\x00", "UTF-32"),
+    (b"\x00\x00\xfe\xff", "UTF-32"),
+    (b"\xff\xfe", "UTF-16"),
+    (b"\xfe\xff", "UTF-16"),
+)
+
+
 def decode(data: bytes, path: str) -> tuple[str | None, str | None]:
     """(text, None) for a readable SQL file, else (None, a one-line reason)."""
     if len(data) > MAX_FILE_BYTES:
+        return None, _too_large(path, len(data))
+    for bom, encoding in _WIDE_BOMS:
+        if data.startswith(bom):
+            marks = " ".join(f"{b:02X}" for b in bom)
+            return None, f"{path}: {encoding} encoded ({marks} BOM); save it as UTF-8; not linted"
+    nul = data.find(b"\x00")  # anywhere: the parser would stop there, silently
+    if nul != -1:
+        line = data.count(b"\n", 0, nul) + 1
         return (
             None,
-            f"{path}: file is {len(data) // (1024 * 1024)} MiB, larger than the {MAX_FILE_BYTES // (1024 * 1024)} MiB limit; not linted",
+            f"{path}: binary file (NUL byte at offset {nul}, line {line}); not linted",
         )
-    if b"\x00" in data[:8192]:
-        return None, f"{path}: binary file (contains NUL bytes); not linted"
     if data.startswith(b"\xef\xbb\xbf"):
         data = data[3:]
     try:
@@ -114,9 +189,25 @@ def decode(data: bytes, path: str) -> tuple[str | None, str | None]:
         )
 
 
+def _too_large(path: str, size: int) -> str:
+    mib = 1024 * 1024
+    return f"{path}: file is {size // mib} MiB, larger than the {MAX_FILE_BYTES // mib} MiB limit; not linted"
+
+
 def read_source(path: Path) -> tuple[str | None, str | None]:
-    """Read and decode one file; never raises for I/O or encoding problems."""
+    """Read and decode one file; never raises for I/O or encoding problems.
+
+    Only regular files are opened (a FIFO would block, a device never end), and a file
+    over the size limit is refused before it is read.
+    """
     try:
+        mode, size = _stat(path)
+        if stat.S_ISDIR(mode):
+            return None, f"{path}: is a directory"
+        if not stat.S_ISREG(mode):
+            return None, f"{path}: {_not_regular(mode)}"
+        if size > MAX_FILE_BYTES:
+            return None, _too_large(str(path), size)
         with open(path, "rb", buffering=0) as file:  # unbuffered: fewer system calls
             data = file.read()
     except IsADirectoryError:
@@ -124,3 +215,12 @@ def read_source(path: Path) -> tuple[str | None, str | None]:
     except OSError as error:
         return None, f"{path}: cannot read: {error.strerror or error}"
     return decode(data, str(path))
+
+
+def _stat(path: Path) -> tuple[int, int]:
+    """(mode, size) of ``path``, symlinks followed; raises OSError."""
+    try:
+        info = os.stat(path)
+    except ValueError as error:  # a NUL in the name
+        raise OSError(str(error)) from None
+    return info.st_mode, info.st_size

@@ -61,7 +61,7 @@ class _RootResult:
     #: The findings as rows: as the cache keeps them, and on their way back from a
     #: worker (cheaper to pickle than objects).
     rows: list[Row] | None = None
-    #: Whether any of the set's files is reported on, and how many migration files.
+    #: Whether any of the set's files is reported on, and how many files the report covers.
     reported: bool = False
     files: int = 0
     #: Requested files of the root that the set does not run (linted each on its own).
@@ -120,7 +120,13 @@ class _Run:
         if not targets:
             return result
         result.reported = True
-        result.files = len(targets & in_set)
+        # The files the report covers: those asked for, and the other files of their
+        # migrations (a rollback's findings are reported with its up migration).
+        result.files = len(
+            (targets & problems).union(
+                *(m.paths for m in mset.migrations if not targets.isdisjoint(m.paths))
+            )
+        )
         reported = None if targets >= in_set else frozenset(targets)
         if self.cache is not None:
             slot = f"set:{mset.layout}:{mset.root}"
@@ -244,6 +250,7 @@ def lint_paths(
     only: set[Path] | None = None,
     on_migration: Callable[[MigrationRecord], None] | None = None,
     cache: ResultCache | None = None,
+    empty: list[str] | None = None,
 ) -> tuple[list[Finding], int]:
     """Findings for every migration under ``paths`` and the number of files linted.
 
@@ -251,7 +258,8 @@ def lint_paths(
     before a linted one are replayed for context. ``only`` limits the report to those
     files (``--diff``). With ``cache``, sets and lone files whose inputs are unchanged
     since an earlier run take their findings from it. With ``on_migration`` (a plan),
-    every migration's record goes there, and the cache is not used.
+    every migration's record goes there, and the cache is not used. The directories of
+    ``paths`` that hold no migration file are added to ``empty``.
     """
     from pglint.layouts import group_by_root
 
@@ -261,7 +269,7 @@ def lint_paths(
 
         cache = None  # a plan needs every migration's record, not only findings
         state = RunState(on_migration=on_migration)
-    files = discover([p for p in paths if p != "-"], settings.exclude)
+    files = discover([p for p in paths if p != "-"], settings.exclude, empty=empty)
     requested = {f for f in files if only is None or f.resolve() in only}
     run = _Run(settings, requested, cache, state)
     if cache is None:

@@ -202,6 +202,55 @@ def test_unreadable_file(project: Path) -> None:
     assert "cannot read" in result.stdout.decode()
 
 
+def _json_findings(result: subprocess.CompletedProcess) -> dict[str, list[str]]:
+    """Each reported path's findings as "rule: message" strings (no traceback allowed)."""
+    assert b"Traceback" not in result.stderr, result.stderr.decode()
+    found: dict[str, list[str]] = {}
+    for f in json.loads(result.stdout)["findings"]:
+        found.setdefault(f["path"], []).append(f"{f['rule']}: {f['message']}")
+    return found
+
+
+@pytest.mark.skipif(not hasattr(os, "symlink"), reason="no symlinks")
+@pytest.mark.parametrize("where", ["", "sub/"])
+def test_a_symlink_loop_is_unreadable_and_the_rest_is_linted(project: Path, where: str) -> None:
+    folder = project / "migrations"
+    (folder / "sub").mkdir()
+    try:
+        os.symlink("003_loop.sql", folder / f"{where}003_loop.sql")
+    except OSError:
+        pytest.skip("cannot make symlinks here")
+    select = ("--select", "require-concurrent-index-creation", "--format", "json")
+    # Linting one file scans its siblings (context): the loop among them is left out.
+    alone = _json_findings(run("check", *select, "migrations/001_bad.sql", cwd=project))
+    assert list(alone) == ["migrations/001_bad.sql"]
+    # Walking the folder finds it: reported, and the other files are still linted.
+    walked = _json_findings(run("check", *select, "migrations", cwd=project))
+    loop = f"migrations/{where}003_loop.sql"
+    assert walked[loop] == [
+        f"unreadable-file: {loop}: cannot read: Too many levels of symbolic links"
+    ]
+    assert "migrations/001_bad.sql" in walked
+    named = _json_findings(run("check", *select, loop, cwd=project))
+    assert named[loop][0].startswith("unreadable-file: ")
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no FIFOs")
+def test_a_fifo_is_never_opened(project: Path) -> None:
+    fifo = project / "migrations" / "003_pipe.sql"
+    os.mkfifo(fifo)
+    message = ["unreadable-file: migrations/003_pipe.sql: not a regular file (a FIFO); not linted"]
+    select = ("--select", "require-concurrent-index-creation", "--format", "json")
+    # Reading it would block until the run's timeout.
+    walked = _json_findings(run("check", *select, "migrations", cwd=project))
+    assert walked["migrations/003_pipe.sql"] == message
+    assert "migrations/001_bad.sql" in walked
+    named = _json_findings(run("check", *select, "migrations/003_pipe.sql", cwd=project))
+    assert named["migrations/003_pipe.sql"] == message
+    alone = _json_findings(run("check", *select, "migrations/001_bad.sql", cwd=project))
+    assert list(alone) == ["migrations/001_bad.sql"]
+
+
 def test_files_are_never_modified(project: Path) -> None:
     path = project / "migrations" / "001_bad.sql"
     before = (path.read_bytes(), path.stat().st_mtime_ns)
@@ -211,9 +260,72 @@ def test_files_are_never_modified(project: Path) -> None:
 
 def test_directory_without_sql(tmp_path: Path) -> None:
     (tmp_path / "empty").mkdir()
-    result = invoke(["check", "empty"], tmp_path)
-    assert result.exit_code == 0
-    assert "No problems found in 0 files." in result.output
+    (tmp_path / "docs").mkdir()
+    (tmp_path / "docs" / "readme.md").write_text("# not SQL\n")
+    (tmp_path / "docs" / "helper.py").write_text("print('not a revision')\n")
+    (tmp_path / "migrations").mkdir()
+    (tmp_path / "migrations" / "001.sql").write_text(SAFE)
+    # Each folder argument without migrations is named; one holding files already seen is not.
+    select = ("--select", "require-concurrent-index-creation")
+    result = run("check", *select, "empty", "migrations", "docs", "migrations/", cwd=tmp_path)
+    assert result.returncode == 0
+    assert result.stderr.decode().splitlines() == [
+        "pglint: warning: empty: no .sql or Alembic migration files found",
+        "pglint: warning: docs: no .sql or Alembic migration files found",
+    ]
+    result = run("check", "--format", "json", "empty", cwd=tmp_path)
+    assert result.returncode == 0
+    assert json.loads(result.stdout)["files_checked"] == 0
+    assert b"empty: no .sql" in result.stderr
+
+
+def test_files_checked_counts_the_rollbacks_reported(tmp_path: Path) -> None:
+    db = tmp_path / "db"
+    db.mkdir()
+    (db / "1_t.up.sql").write_text("CREATE TABLE t (id bigint PRIMARY KEY, a int);\n")
+    (db / "1_t.down.sql").write_text("DROP TABLE t;\n")
+    (db / "2_i.up.sql").write_text("CREATE INDEX t_a_idx ON t (a);\n")
+    (db / "2_i.down.sql").write_text("DROP INDEX t_a_idx;\n")
+    select = ("--select", "require-concurrent-index-creation,require-concurrent-index-deletion")
+    # The up asked for, and its rollback reported with it (once "in 2 of 1 file").
+    for args, count in ((["db/2_i.up.sql"], 2), (["db"], 4)):
+        result = run("check", "--format", "json", *select, *args, cwd=tmp_path)
+        report = json.loads(result.stdout)
+        assert {f["path"] for f in report["findings"]} == {"db/2_i.up.sql", "db/2_i.down.sql"}
+        assert report["files_checked"] == count
+        text = run("check", *select, *args, cwd=tmp_path).stdout.decode()
+        assert text.endswith(f"in 2 of {count} files.\n")
+    # A file the layout reports a problem on (a rollback with no up) is counted too.
+    (db / "3_x.down.sql").write_text("SELECT 1;\n")
+    report = json.loads(run("check", "--format", "json", "db", cwd=tmp_path).stdout)
+    assert report["files_checked"] == 5
+    assert "db/3_x.down.sql" in {f["path"] for f in report["findings"]}
+
+
+@pytest.mark.parametrize("fmt", ["text", "json", "sarif", "github"])
+def test_output_on_a_stdout_that_cannot_encode_the_findings(tmp_path: Path, fmt: str) -> None:
+    (tmp_path / "a.sql").write_text('DROP TABLE IF EXISTS "日本";\n', encoding="utf-8")
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pglint",
+            "check",
+            "--format",
+            fmt,
+            "--select=ban-drop-table",
+            "a.sql",
+        ],
+        cwd=tmp_path,
+        capture_output=True,
+        timeout=60,
+        env={**os.environ, "NO_COLOR": "1", "PYTHONIOENCODING": "cp1252"},
+    )
+    assert done.returncode == 1, done.stderr.decode()
+    if fmt == "text":  # the terminal's encoding, with what it cannot show escaped
+        assert b'relation "\\u65e5\\u672c" does not exist' in done.stdout
+    else:  # machine formats are UTF-8 whatever the locale
+        assert "日本" in done.stdout.decode("utf-8")
 
 
 def test_rules_and_explain() -> None:

@@ -57,4 +57,4 @@ def test_hook_run_on_changed_files(tmp_path: Path) -> None:
     )
     assert done.returncode == 1, done.stderr
     assert done.stdout.startswith("db/2_i.up.sql:1:1: error [require-concurrent-index-creation]")
-    assert "1 of 1 file" in done.stdout
+    assert "1 of 2 files" in done.stdout  # the up and its rollback, linted with it

@@ -14,6 +14,7 @@ from collections.abc import Iterable
 from functools import cache
 from pathlib import Path
 
+from pglint.discovery import is_regular_file
 from pglint.layouts.base import Layout, MigrationSet, Reader, gaps
 
 #: Layout modules in detection order: the most specific markers first, ``plain`` last.
@@ -52,7 +53,7 @@ def set_root(path: Path) -> Path:
     # sqitch: deploy/<change>.sql, and deploy/<dir>/<change>.sql for change names with "/".
     if not SQITCH_DIRS.isdisjoint(path.parts[:-1]):
         for ancestor in path.parents:
-            if ancestor.name in SQITCH_DIRS and (ancestor.parent / "sqitch.plan").is_file():
+            if ancestor.name in SQITCH_DIRS and is_regular_file(ancestor.parent / "sqitch.plan"):
                 return ancestor.parent
     # Versioned folders (v1.0/, v1.1/, …, each holding that version's scripts) are one set,
     # ordered by version: the scripts of v1.1 run against the schema v1.0 built.
@@ -75,21 +76,29 @@ def detect(root: Path, files: list[Path], reader: Reader, forced: str | None = N
 
 
 def sql_files_in(root: Path) -> set[Path]:
-    """Every .sql file of a set root: its own files and those one folder down."""
+    """Every .sql file of a set root: its own files and those one folder down.
+
+    These are context for the files asked for, so only regular files count: a FIFO, a
+    dangling symlink or a symlink loop among them is left out (when asked for, or found
+    by walking a folder given, such a file is reported as unreadable instead).
+    """
     found: list[Path] = []
     for entry in _entries(root):
-        if entry.name.endswith(".sql") and entry.is_file():
+        if entry.name.endswith(".sql") and _is_file(entry):
             found.append(root / entry.name)
-        elif entry.is_dir():
+        elif _is_dir(entry):
             folder = root / entry.name
             for inner in _entries(folder):
-                if inner.name.endswith(".sql") and inner.is_file():
+                if inner.name.endswith(".sql") and _is_file(inner):
                     path = folder / inner.name
                     if set_root(path) == root:
                         found.append(path)
-    if (root / "sqitch.plan").is_file():
+    if is_regular_file(root / "sqitch.plan"):
         for name in sorted(SQITCH_DIRS):
-            found += [p for p in root.glob(f"{name}/*/**/*.sql") if p.is_file()]
+            try:
+                found += [p for p in root.glob(f"{name}/*/**/*.sql") if is_regular_file(p)]
+            except OSError:
+                continue
     return set(found)
 
 
@@ -100,6 +109,21 @@ def _entries(folder: Path) -> list[os.DirEntry[str]]:
             return list(entries)
     except OSError:
         return []
+
+
+def _is_file(entry: os.DirEntry[str]) -> bool:
+    """Whether an entry is a regular file; one that cannot be stat'ed (a symlink loop) is not."""
+    try:
+        return entry.is_file()
+    except OSError:
+        return False
+
+
+def _is_dir(entry: os.DirEntry[str]) -> bool:
+    try:
+        return entry.is_dir()
+    except OSError:
+        return False
 
 
 def find_sets(

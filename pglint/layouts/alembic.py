@@ -22,6 +22,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from pglint.discovery import is_regular_file
 from pglint.layouts.base import (
     Layout,
     Migration,
@@ -52,7 +53,7 @@ def _revision_files(root: Path, files: list[Path]) -> list[Path]:
 
     found = {p for p in files if p.suffix == ".py"}
     try:
-        siblings = [p for p in root.glob("*.py") if p.is_file()]
+        siblings = [p for p in root.glob("*.py") if is_regular_file(p)]
     except OSError:
         siblings = []
     found.update(p for p in siblings if p not in found and is_python_migration(p))

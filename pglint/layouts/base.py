@@ -7,7 +7,7 @@ from collections.abc import Callable, Hashable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from pglint.discovery import read_source
+from pglint.discovery import is_regular_file, read_source
 
 
 @dataclass(frozen=True, slots=True)
@@ -285,7 +285,7 @@ def folder_pairs(
     pairs = []
     for folder, found in folders.items():
         up = found.get(up_name)
-        if up is None and (folder / up_name).is_file():
+        if up is None and is_regular_file(folder / up_name):
             up = folder / up_name
         if up is None:
             problems.append(
@@ -297,7 +297,7 @@ def folder_pairs(
             )
             continue
         down = found.get("down.sql")
-        if down is None and (folder / "down.sql").is_file():
+        if down is None and is_regular_file(folder / "down.sql"):
             down = folder / "down.sql"
         pairs.append((folder, up, down))
     return pairs, problems

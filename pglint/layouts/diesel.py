@@ -24,6 +24,7 @@ if sys.version_info >= (3, 11):
 else:  # pragma: no cover - Python 3.10
     import tomli as tomllib
 
+from pglint.discovery import is_regular_file
 from pglint.layouts.base import (
     Layout,
     Migration,
@@ -48,7 +49,7 @@ def detect(root: Path, files: list[Path], reader: Reader) -> bool:
         if (
             path.name == "down.sql"
             and path.parent.parent == root
-            and (path.parent / "up.sql").is_file()
+            and is_regular_file(path.parent / "up.sql")
         ):
             return True
     return False
@@ -62,6 +63,8 @@ def run_in_transaction(folder: Path) -> tuple[bool, str]:
     """Diesel's ``run_in_transaction`` for a migration folder, and where it comes from."""
     metadata = folder / "metadata.toml"
     try:
+        if not is_regular_file(metadata):  # never open a FIFO
+            raise FileNotFoundError(metadata)
         text = metadata.read_text(encoding="utf-8")
     except OSError:
         return True, "diesel runs each migration in a transaction (no metadata.toml)"

@@ -19,6 +19,7 @@ import json
 import re
 from pathlib import Path
 
+from pglint.discovery import is_regular_file
 from pglint.layouts.base import (
     Layout,
     Migration,
@@ -36,7 +37,7 @@ NOTE = "drizzle-kit generates no down migrations; reverting means generating a n
 
 
 def detect(root: Path, files: list[Path], reader: Reader) -> bool:
-    if (root / "meta" / "_journal.json").is_file():
+    if is_regular_file(root / "meta" / "_journal.json"):
         return True
     named = [p for p in files if NAME.match(p.name)]
     if not named or 2 * len(named) < len(files):
@@ -49,6 +50,8 @@ def _journal(root: Path) -> tuple[list[dict] | None, str | None]:
     without a usable journal."""
     path = root / "meta" / "_journal.json"
     try:
+        if not is_regular_file(path):  # absent (or a FIFO, never opened)
+            raise FileNotFoundError(path)
         data = json.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
         return None, None
@@ -108,7 +111,7 @@ def build(root: Path, files: list[Path], reader: Reader) -> MigrationSet:
                 )
         for tag in tags:
             script = by_stem.get(tag) or (
-                root / f"{tag}.sql" if (root / f"{tag}.sql").is_file() else None
+                root / f"{tag}.sql" if is_regular_file(root / f"{tag}.sql") else None
             )
             if script is None:
                 problems.append(

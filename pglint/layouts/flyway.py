@@ -26,6 +26,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from pglint.discovery import is_regular_file
 from pglint.layouts.base import (
     Layout,
     Migration,
@@ -74,6 +75,8 @@ def normalized(version: str) -> tuple[int, ...]:
 def _script_config(path: Path) -> dict[str, str]:
     """``key=value`` pairs of ``<script>.sql.conf`` (empty when there is none)."""
     conf = path.with_name(path.name + ".conf")
+    if not is_regular_file(conf):  # absent (or a FIFO, never opened)
+        return {}
     try:
         text = conf.read_text(encoding="utf-8", errors="replace")
     except OSError:

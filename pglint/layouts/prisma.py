@@ -22,6 +22,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from pglint.discovery import is_regular_file
 from pglint.layouts.base import (
     Layout,
     Migration,
@@ -43,10 +44,12 @@ NOTE = (
 def detect(root: Path, files: list[Path], reader: Reader) -> bool:
     if any(p.name == "migration.sql" and p.parent.parent == root for p in files):
         return True
-    if (root / "migration_lock.toml").is_file():
+    if is_regular_file(root / "migration_lock.toml"):
         return True
     return any(
-        p.name == "down.sql" and p.parent.parent == root and (p.parent / "migration.sql").is_file()
+        p.name == "down.sql"
+        and p.parent.parent == root
+        and is_regular_file(p.parent / "migration.sql")
         for p in files
     )
 

@@ -20,6 +20,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from pglint.discovery import is_regular_file
 from pglint.layouts.base import Layout, Migration, MigrationSet, Part, Reader, SetProblem
 
 DIRS = ("deploy", "revert", "verify")
@@ -38,7 +39,7 @@ class _Change:
 
 
 def detect(root: Path, files: list[Path], reader: Reader) -> bool:
-    return (root / "sqitch.plan").is_file()
+    return is_regular_file(root / "sqitch.plan")
 
 
 def parse_plan(text: str) -> tuple[list[_Change], list[str]]:
@@ -78,7 +79,7 @@ def _script(root: Path, kind: str, change: _Change, reworked: bool) -> Path:
         return root / kind / f"{change.name}.sql"
     names = [f"{change.name}@{tag}.sql" for tag in change.tags]
     for name in names:
-        if (root / "deploy" / name).is_file():
+        if is_regular_file(root / "deploy" / name):
             return root / kind / name
     return root / kind / names[0]
 
@@ -87,7 +88,7 @@ def build(root: Path, files: list[Path], reader: Reader) -> MigrationSet:
     problems: list[SetProblem] = []
     ignored: dict[Path, str] = {}
     plan = root / "sqitch.plan"
-    text, error = reader.read(plan) if plan.is_file() else (None, "missing")
+    text, error = reader.read(plan) if is_regular_file(plan) else (None, "missing")
     if text is None:
         problems.append(
             SetProblem(
@@ -109,7 +110,7 @@ def build(root: Path, files: list[Path], reader: Reader) -> MigrationSet:
         revert = _script(root, "revert", change, reworked)
         verify = _script(root, "verify", change, reworked)
         used |= {deploy, revert, verify}
-        if not (deploy in given or deploy.is_file()):
+        if not (deploy in given or is_regular_file(deploy)):
             problems.append(
                 SetProblem(
                     plan,
@@ -118,8 +119,8 @@ def build(root: Path, files: list[Path], reader: Reader) -> MigrationSet:
                 )
             )
             continue
-        has_revert = revert in given or revert.is_file()
-        has_verify = verify in given or verify.is_file()
+        has_revert = revert in given or is_regular_file(revert)
+        has_verify = verify in given or is_regular_file(verify)
         if has_verify:
             ignored[verify] = f"sqitch verify script of change {change.name!r}, not a migration"
         migrations.append(

@@ -70,23 +70,46 @@ class OffsetMap:
     """Map byte offsets of a parsed string (as pglast reports them) to characters in the file.
 
     ``text`` is the string that was handed to the parser and ``base`` the character
-    offset at which it starts in the file.
+    offset at which it starts in the file. ASCII text maps one to one. Otherwise the
+    UTF-8 byte offset of every ``_CHUNK``-th character is computed once (one int per
+    chunk), and a lookup encodes at most one chunk (none in an ASCII one): linear time
+    overall, whatever the order of the lookups.
     """
 
-    __slots__ = ("_encoded", "_text", "base")
+    __slots__ = ("_bytes_at", "_text", "base")
+
+    _CHUNK = 256
 
     def __init__(self, text: str, base: int = 0) -> None:
         self._text = text
         self.base = base
-        self._encoded: bytes | None = None if text.isascii() else text.encode("utf-8")
+        self._bytes_at: list[int] | None = None
+        if not text.isascii():
+            chunk = self._CHUNK
+            bytes_at = [0]
+            total = 0
+            for i in range(0, len(text), chunk):
+                total += len(text[i : i + chunk].encode("utf-8"))
+                bytes_at.append(total)
+            self._bytes_at = bytes_at
 
     def __call__(self, byte_offset: int) -> int:
         if byte_offset < 0:
             byte_offset = 0
-        if self._encoded is None:
+        bytes_at = self._bytes_at
+        if bytes_at is None:
             return self.base + byte_offset
-        prefix = self._encoded[:byte_offset].decode("utf-8", errors="ignore")
-        return self.base + len(prefix)
+        index = bisect_right(bytes_at, byte_offset) - 1
+        start = index * self._CHUNK
+        if index >= len(bytes_at) - 1:  # at or past the end
+            return self.base + len(self._text)
+        within = byte_offset - bytes_at[index]
+        end = start + self._CHUNK
+        if bytes_at[index + 1] - bytes_at[index] == min(end, len(self._text)) - start:
+            return self.base + start + within  # an ASCII chunk
+        piece = self._text[start:end].encode("utf-8")[:within]
+        # A cut inside a multi-byte character counts only the characters before it.
+        return self.base + start + len(piece.decode("utf-8", errors="ignore"))
 
 
 class FixedOffset:

@@ -45,7 +45,7 @@ def test_earlier_migrations_make_existing_tables(tmp_path: Path) -> None:
 def test_single_file_replays_the_migrations_before_it(tmp_path: Path) -> None:
     write(tmp_path, SET)
     findings, count = lint_paths([str(tmp_path / "2_index.up.sql")], Settings(select=SELECT))
-    assert count == 1
+    assert count == 2  # the up, and its rollback (linted and reported with it)
     assert [f.rule for f in findings] == ["require-concurrent-index-creation"]
 
 
