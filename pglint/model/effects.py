@@ -1232,6 +1232,21 @@ def _set_schema_stmt(node: Node, catalog: Catalog, pg: int) -> _Result:
     return [_touch(catalog, node["relation"], f, "SET SCHEMA")], True
 
 
+def _alter_seq_stmt(node: Node, catalog: Catalog, pg: int) -> _Result:
+    sequence = node.get("sequence") or {}
+    schema, name = range_name(sequence)
+    key = catalog.sequence_key(schema, name)
+    return [
+        Touch(
+            qualified(schema, name),
+            fact("AlterSeqStmt").lock,
+            new=bool(key and catalog.sequences[key]),
+            action="ALTER SEQUENCE",
+            location=sequence.get("location"),
+        )
+    ], True
+
+
 def _alter_enum_stmt(node: Node, catalog: Catalog, pg: int) -> _Result:
     # ADD VALUE runs in a transaction block from PostgreSQL 12 (pg-truth: enum_add_value).
     return [], not (node.get("newVal") and not node.get("oldVal") and pg < 12)
@@ -1328,6 +1343,7 @@ _HANDLERS = {
     "ViewStmt": _view_stmt,
     "CreateStatsStmt": _create_stats_stmt,
     "AlterObjectSchemaStmt": _set_schema_stmt,
+    "AlterSeqStmt": _alter_seq_stmt,
     "AlterEnumStmt": _alter_enum_stmt,
     "AlterDatabaseStmt": _alter_database_stmt,
     "CreateSubscriptionStmt": _create_subscription_stmt,
