@@ -35,3 +35,30 @@ def test_alter_sequence_blocks_nextval(sql):
 def test_alter_sequence_of_a_new_sequence_is_new():
     effect = _last_effect(_BASE, "CREATE SEQUENCE s2; ALTER SEQUENCE s2 RESTART WITH 5")
     assert _by_relation(effect) == {"s2": (_SRE, False, False, True)}
+
+
+_GIN = _BASE + (
+    "CREATE INDEX t_e_gin ON t USING gin (e);"
+    "CREATE INDEX t_g ON t USING gist (int4range(a, a, '[]'));"
+    "CREATE INDEX t_br ON t USING brin (d);"
+)
+
+
+@pytest.mark.parametrize(
+    ("sql", "index", "lock"),
+    [
+        ("ALTER INDEX t_e_gin SET (fastupdate = off)", "t_e_gin", _AE),
+        ("ALTER INDEX t_e_gin SET (gin_pending_list_limit = 128)", "t_e_gin", _AE),
+        ("ALTER INDEX t_e_gin RESET (fastupdate)", "t_e_gin", _AE),
+        ("ALTER INDEX t_g SET (buffering = off)", "t_g", _AE),
+        ("ALTER INDEX t_br SET (pages_per_range = 64)", "t_br", _AE),
+        ("ALTER INDEX t_br SET (autosummarize = on)", "t_br", _AE),
+        ("ALTER INDEX t_g SET (fillfactor = 80)", "t_g", _SUE),
+        ("ALTER INDEX t_c_idx SET (deduplicate_items = off)", "t_c_idx", _SUE),
+    ],
+)
+def test_index_access_method_options(sql, index, lock):
+    # An ACCESS EXCLUSIVE lock on the index: the probe saw reads and writes of t wait.
+    effect = _last_effect(_GIN, sql)
+    assert _by_relation(effect) == {index: (lock, False, False, False)}
+    assert effect.touches[0].blocks_reads is (lock == _AE)
