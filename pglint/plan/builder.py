@@ -1204,6 +1204,8 @@ class Builder:
     ) -> tuple[Level, str]:
         rel = touch.relation
         lock = touch.lock.sql_name
+        if touch.index_lock is not None and touch.index_lock > touch.lock:
+            lock += f" and {touch.index_lock.sql_name} on its index"
         kind = ctx.kind
         loss = [c for c in changes if c.data_loss and c.relation and key(c.relation) == key(rel)]
         if kind == "InsertStmt":

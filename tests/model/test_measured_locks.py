@@ -62,3 +62,32 @@ def test_index_access_method_options(sql, index, lock):
     effect = _last_effect(_GIN, sql)
     assert _by_relation(effect) == {index: (lock, False, False, False)}
     assert effect.touches[0].blocks_reads is (lock == _AE)
+
+
+_PIDX = (
+    "CREATE TABLE pt (id int NOT NULL, k text NOT NULL) PARTITION BY RANGE (id);"
+    "CREATE TABLE c (id int NOT NULL, k text NOT NULL);"
+    "ALTER TABLE pt ATTACH PARTITION c FOR VALUES FROM (0) TO (10000);"
+    "CREATE INDEX pt_k_idx ON ONLY pt (k); CREATE INDEX c_k_idx ON c (k);"
+)
+
+
+def test_attach_index_partition_locks_the_child_index():
+    # pt_k_idx ShareUpdateExclusive, c_k_idx AccessExclusive, c and pt AccessShare; the
+    # probe saw reads and writes of both c and pt wait.
+    effect = _last_effect(_PIDX, "ALTER INDEX pt_k_idx ATTACH PARTITION c_k_idx")
+    assert _by_relation(effect) == {
+        "pt_k_idx": (_SUE, False, False, False),
+        "c_k_idx": (_AE, False, False, False),
+        "c": ("ACCESS SHARE", False, False, False),
+        "pt": ("ACCESS SHARE", False, False, False),
+    }
+    assert all(t.blocks_reads and t.blocks_writes for t in effect.touches[1:])
+
+
+def test_attach_index_partition_with_unknown_index():
+    effect = _last_effect("", "ALTER INDEX pt_k_idx ATTACH PARTITION c_k_idx")
+    assert _by_relation(effect) == {
+        "pt_k_idx": (_SUE, False, False, False),
+        "c_k_idx": (_AE, False, False, False),
+    }
