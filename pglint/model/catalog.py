@@ -61,6 +61,8 @@ class Constraint:
     not_null_column: str | None = None  # for CHECK (col IS NOT NULL)
     references: str | None = None  # the referenced table of a FOREIGN KEY
     expr: Node | None = field(default=None, repr=False, compare=False)  # a CHECK's expression
+    #: A FOREIGN KEY's referenced columns as written (empty: the referenced primary key).
+    ref_columns: tuple[str, ...] = ()
 
 
 @dataclass(slots=True)
@@ -419,6 +421,7 @@ def _column_from_def(coldef: Node) -> tuple[Column, list[Constraint]]:
                     if contype == "CONSTR_FOREIGN"
                     else None,
                     expr=con.get("raw_expr") if contype == "CONSTR_CHECK" else None,
+                    ref_columns=_names_of(con.get("pk_attrs")),
                 )
             )
     if column_type is not None and column_type.name in ("serial", "bigserial", "smallserial"):
@@ -454,7 +457,12 @@ def _constraint(con: Node) -> Constraint:
         if con.get("contype") == "CONSTR_FOREIGN"
         else None,
         expr=con.get("raw_expr") if check else None,
+        ref_columns=_names_of(con.get("pk_attrs")),
     )
+
+
+def _names_of(items: list[Node] | None) -> tuple[str, ...]:
+    return tuple(k.get("String", {}).get("sval", "") for k in items or ())
 
 
 _STRATEGIES = {

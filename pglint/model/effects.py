@@ -689,6 +689,10 @@ def _alter_table(node: Node, catalog: Catalog, pg: int) -> tuple[list[Touch], bo
             changes = rewrites_on_change(old, type_ref(type_name)) if type_name else None
             if changes is False and not definition["ColumnDef"].get("raw_default"):
                 rewrite = scan = False
+            if table is not None:
+                touches += _foreign_key_partner_touches(
+                    catalog, table, cmd.get("name", ""), rewrite
+                )
         elif subtype == "AT_SetNotNull":
             column = cmd.get("name", "")
             scan = not _not_null_proven(table, column, pg) and not (
@@ -818,6 +822,41 @@ def _alter_table(node: Node, catalog: Catalog, pg: int) -> tuple[list[Touch], bo
                     )
                 )
     return _merge(touches), transactional
+
+
+def _foreign_key_partner_touches(
+    catalog: Catalog, table: Table, column: str, validates: bool
+) -> list[Touch]:
+    """ALTER COLUMN TYPE of a foreign-key column, on either side: PostgreSQL drops and
+    re-creates the foreign key, so the other table's RI triggers go under ACCESS EXCLUSIVE;
+    a change that is not binary coercible re-validates the key, reading the other table
+    (measured on PostgreSQL 15: type_fk_int_to_bigint, type_fk_referenced_int_to_bigint,
+    type_varchar_to_text_fk_referencing)."""
+    partners = [
+        con.references
+        for con in table.constraints
+        if con.references and column in con.columns and con.references != table.qualified
+    ]
+    primary_key: tuple[str, ...] | None = None
+    for other in catalog.tables.values():
+        if other is table:
+            continue
+        for con in other.constraints:
+            if not con.references or not _same_relation(con.references, table.qualified):
+                continue
+            referenced = con.ref_columns
+            if not referenced:
+                if primary_key is None:
+                    primary_key = next(
+                        (c.columns for c in table.constraints if c.kind == "CONSTR_PRIMARY"), ()
+                    )
+                referenced = primary_key
+            if column in referenced:
+                partners.append(other.qualified)
+    return [
+        _named_touch(catalog, name, LockMode.ACCESS_EXCLUSIVE, "ALTER TYPE", scan=validates)
+        for name in dict.fromkeys(partners)
+    ]
 
 
 def _merge(touches: list[Touch]) -> list[Touch]:

@@ -91,3 +91,50 @@ def test_attach_index_partition_with_unknown_index():
         "pt_k_idx": (_SUE, False, False, False),
         "c_k_idx": (_AE, False, False, False),
     }
+
+
+_FK = _BASE + "ALTER TABLE t ADD CONSTRAINT t_a_fk FOREIGN KEY (a) REFERENCES p (id);"
+_FK_TEXT = _BASE + (
+    "CREATE TABLE r (k varchar(20) PRIMARY KEY);"
+    "ALTER TABLE t ADD CONSTRAINT t_c_fk FOREIGN KEY (c) REFERENCES r (k);"
+)
+
+
+@pytest.mark.parametrize(
+    ("setup", "sql", "expected"),
+    [
+        # The FK is dropped and re-created: the other table's RI triggers go under ACCESS
+        # EXCLUSIVE; not binary coercible, so the key is re-validated (the other table read).
+        (
+            _FK,
+            "ALTER TABLE t ALTER COLUMN a TYPE bigint",
+            {"t": (_AE, True, True, False), "p": (_AE, False, True, False)},
+        ),
+        (
+            _FK,
+            "ALTER TABLE p ALTER COLUMN id TYPE bigint",
+            {"p": (_AE, True, True, False), "t": (_AE, False, True, False)},
+        ),
+        # The referenced key named implicitly (REFERENCES p): its primary key.
+        (
+            _BASE + "CREATE TABLE r (id int, p_id int REFERENCES p);",
+            "ALTER TABLE p ALTER COLUMN id TYPE bigint",
+            {"p": (_AE, True, True, False), "r": (_AE, False, True, False)},
+        ),
+        # Binary coercible: the same locks, no re-validation.
+        (
+            _FK_TEXT,
+            "ALTER TABLE t ALTER COLUMN c TYPE varchar(40)",
+            {"t": (_AE, False, False, False), "r": (_AE, False, False, False)},
+        ),
+        (
+            _FK_TEXT,
+            "ALTER TABLE r ALTER COLUMN k TYPE text",
+            {"r": (_AE, False, False, False), "t": (_AE, False, False, False)},
+        ),
+        # Columns outside the key leave the other table alone.
+        (_FK, "ALTER TABLE t ALTER COLUMN b TYPE varchar(10)", {"t": (_AE, True, True, False)}),
+    ],
+)
+def test_alter_type_of_a_foreign_key_column_locks_the_other_table(setup, sql, expected):
+    assert _by_relation(_last_effect(setup, sql)) == expected
