@@ -109,6 +109,8 @@ class Index:
     columns: tuple[str, ...]
     unique: bool
     new: bool
+    #: Columns named in the index's expressions or its WHERE predicate.
+    mentions: frozenset[str] = frozenset()
 
 
 #: Per-table object kinds in :attr:`Catalog.objects`: ``(kind, table, name)``.
@@ -567,9 +569,35 @@ def _create_index(catalog: Catalog, node: Node, new: bool) -> None:
     columns = tuple(
         p.get("IndexElem", {}).get("name") or "(expr)" for p in node.get("indexParams", ())
     )
+    expressions = [p.get("IndexElem", {}).get("expr") for p in node.get("indexParams", ())]
     catalog.indexes[qualified(schema, name)] = Index(
-        schema, name, qualified(schema, table), columns, bool(node.get("unique")), new
+        schema,
+        name,
+        qualified(schema, table),
+        columns,
+        bool(node.get("unique")),
+        new,
+        column_names([e for e in expressions if e] + [node.get("whereClause")]),
     )
+
+
+def column_names(expr: object) -> frozenset[str]:
+    """The column names an expression refers to (the last part of each column reference)."""
+    found: set[str] = set()
+    stack = [expr]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, dict):
+            ref = item.get("ColumnRef")
+            if ref is not None:
+                fields = ref.get("fields", ())
+                if fields and "String" in fields[-1]:
+                    found.add(fields[-1]["String"].get("sval", ""))
+                continue
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+    return frozenset(found)
 
 
 def _alter_table(catalog: Catalog, node: Node, new: bool) -> None:

@@ -16,6 +16,7 @@ from pglint.model.catalog import (
     Catalog,
     Constraint,
     Table,
+    column_names,
     constraint_name,
     qualified,
     query_relations,
@@ -688,7 +689,10 @@ def _alter_table(node: Node, catalog: Catalog, pg: int) -> tuple[list[Touch], bo
                 old = table.columns[cmd["name"]].type
             changes = rewrites_on_change(old, type_ref(type_name)) if type_name else None
             if changes is False and not definition["ColumnDef"].get("raw_default"):
-                rewrite = scan = False
+                rewrite = False
+                scan = table is not None and _retype_still_scans(
+                    catalog, table, cmd.get("name", ""), definition["ColumnDef"]
+                )
             if table is not None:
                 touches += _foreign_key_partner_touches(
                     catalog, table, cmd.get("name", ""), rewrite
@@ -822,6 +826,26 @@ def _alter_table(node: Node, catalog: Catalog, pg: int) -> tuple[list[Touch], bo
                     )
                 )
     return _merge(touches), transactional
+
+
+def _retype_still_scans(catalog: Catalog, table: Table, column: str, coldef: Node) -> bool:
+    """A binary-coercible ALTER COLUMN TYPE (no rewrite) still reads every row when it
+    re-checks a valid CHECK on the column or rebuilds an index: one whose expression or
+    predicate names the column, or any index on it when a COLLATE clause is given (measured
+    on PostgreSQL 15: type_varchar_widen_expr_index, _partial_index, …; a plain index on
+    the column, a NOT VALID CHECK or a COLLATE on an unindexed column read nothing)."""
+    for con in table.constraints:
+        if con.kind == "CONSTR_CHECK" and con.valid:
+            named = column_names(con.expr) if con.expr is not None else frozenset(con.columns)
+            if column in named:
+                return True
+    collate = bool(coldef.get("collClause"))
+    for index in catalog.indexes.values():
+        if not _same_relation(index.table, table.qualified):
+            continue
+        if column in index.mentions or (collate and column in index.columns):
+            return True
+    return False
 
 
 def _foreign_key_partner_touches(

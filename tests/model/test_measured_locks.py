@@ -138,3 +138,26 @@ _FK_TEXT = _BASE + (
 )
 def test_alter_type_of_a_foreign_key_column_locks_the_other_table(setup, sql, expected):
     assert _by_relation(_last_effect(setup, sql)) == expected
+
+
+@pytest.mark.parametrize(
+    ("setup", "sql", "scan"),
+    [
+        # Binary coercible, so no rewrite; but a pass over t when a valid CHECK is re-checked
+        # or an index that names the column is rebuilt.
+        ("ALTER TABLE t ADD CONSTRAINT t_c_chk CHECK (c <> '');", "TYPE varchar(40)", True),
+        ("ALTER TABLE t ADD CONSTRAINT t_c_chk CHECK (c <> '');", "TYPE text", True),
+        ("ALTER TABLE t ADD CONSTRAINT t_c_chk CHECK (c <> '') NOT VALID;", "TYPE text", False),
+        ("ALTER TABLE t ADD CONSTRAINT t_a_chk CHECK (a > 0);", "TYPE text", False),
+        ("CREATE INDEX t_lc ON t (lower(c));", "TYPE varchar(40)", True),
+        ("CREATE INDEX t_cp ON t (a) WHERE c <> '';", "TYPE varchar(40)", True),
+        ("CREATE UNIQUE INDEX t_c_u ON t (c);", "TYPE text", False),
+        # A new collation rebuilds the indexes on the column (t_c_idx here).
+        ("", 'TYPE varchar(20) COLLATE "C"', True),
+        ("", 'TYPE text COLLATE "C"', True),
+        ("DROP INDEX t_c_idx;", 'TYPE text COLLATE "C"', False),
+    ],
+)
+def test_binary_coercible_type_change_that_still_reads_the_table(setup, sql, scan):
+    effect = _last_effect(_BASE + setup, f"ALTER TABLE t ALTER COLUMN c {sql}")
+    assert _by_relation(effect) == {"t": (_AE, False, scan, False)}
