@@ -47,16 +47,28 @@ class Touch:
     #: the planner locks every index of a table it plans a query for, so REINDEX (SHARE on
     #: the table, ACCESS EXCLUSIVE on the index) blocks reads too (pg-truth: reindex_*).
     index_lock: LockMode | None = None
+    #: The lock taken on a partition every query on this partitioned table must lock too
+    #: (its DEFAULT partition, when ATTACH PARTITION checks it): queries on the parent wait
+    #: for it (measured on PostgreSQL 15: attach_partition_with_default, probe).
+    partition_lock: LockMode | None = None
 
     @property
     def blocks_reads(self) -> bool:
         """Plain SELECTs on the relation must wait (through the table or an index lock)."""
-        return self.lock.blocks_reads or bool(self.index_lock and self.index_lock.blocks_reads)
+        return (
+            self.lock.blocks_reads
+            or bool(self.index_lock and self.index_lock.blocks_reads)
+            or bool(self.partition_lock and self.partition_lock.blocks_reads)
+        )
 
     @property
     def blocks_writes(self) -> bool:
         """INSERT, UPDATE and DELETE on the relation must wait."""
-        return self.lock.blocks_writes or bool(self.index_lock and self.index_lock.blocks_writes)
+        return (
+            self.lock.blocks_writes
+            or bool(self.index_lock and self.index_lock.blocks_writes)
+            or bool(self.partition_lock and self.partition_lock.blocks_writes)
+        )
 
     @property
     def blocked(self) -> str:
@@ -659,6 +671,7 @@ def _alter_table(node: Node, catalog: Catalog, pg: int) -> tuple[list[Touch], bo
         definition = cmd.get("def") or {}
         f = fact(f"AlterTableCmd:{subtype}")
         rewrite, scan, lock = f.rewrite, f.scan, f.lock
+        partition_lock = None
         action = subtype.removeprefix("AT_")
         if subtype == "AT_AddColumn" and "ColumnDef" in definition:
             coldef = definition["ColumnDef"]
@@ -766,7 +779,8 @@ def _alter_table(node: Node, catalog: Catalog, pg: int) -> tuple[list[Touch], bo
                 )
             )
             if table is not None and table.default_partition and not bound.get("is_default"):
-                # The DEFAULT partition is checked for rows that now belong to the new one.
+                # The DEFAULT partition is checked for rows that now belong to the new one;
+                # every query on the parent must lock it too, so they all wait.
                 touches.append(
                     _named_touch(
                         catalog,
@@ -776,6 +790,7 @@ def _alter_table(node: Node, catalog: Catalog, pg: int) -> tuple[list[Touch], bo
                         scan=True,
                     )
                 )
+                partition_lock = LockMode.ACCESS_EXCLUSIVE
             lock = LockMode.SHARE_UPDATE_EXCLUSIVE if pg >= 12 else LockMode.ACCESS_EXCLUSIVE
             scan = False
         elif subtype == "AT_AddInherit":
@@ -802,7 +817,22 @@ def _alter_table(node: Node, catalog: Catalog, pg: int) -> tuple[list[Touch], bo
             if part.get("concurrent"):
                 lock = LockMode.SHARE_UPDATE_EXCLUSIVE
                 transactional = False
-        touches.append(_touch(catalog, relation, f, action, rewrite=rewrite, scan=scan, lock=lock))
+            elif table is not None and table.default_partition:
+                # The DEFAULT partition's constraint changes: ACCESS EXCLUSIVE on it too
+                # (measured on PostgreSQL 15: detach_with_default).
+                detached = catalog.table_of(part.get("name", {}))
+                if detached is None or detached.qualified != table.default_partition:
+                    touches.append(
+                        _named_touch(
+                            catalog,
+                            table.default_partition,
+                            LockMode.ACCESS_EXCLUSIVE,
+                            "DETACH PARTITION",
+                        )
+                    )
+        parent = _touch(catalog, relation, f, action, rewrite=rewrite, scan=scan, lock=lock)
+        parent.partition_lock = partition_lock
+        touches.append(parent)
         if (
             subtype in _RECURSING
             and relation.get("inh")
@@ -892,6 +922,7 @@ def _merge(touches: list[Touch]) -> list[Touch]:
             merged[t.relation] = t
             continue
         index_locks = [m for m in (before.index_lock, t.index_lock) if m is not None]
+        partition_locks = [m for m in (before.partition_lock, t.partition_lock) if m is not None]
         merged[t.relation] = Touch(
             t.relation,
             max(before.lock, t.lock),
@@ -901,6 +932,7 @@ def _merge(touches: list[Touch]) -> list[Touch]:
             before.action if before.lock >= t.lock else t.action,
             before.location if before.location is not None else t.location,
             max(index_locks) if index_locks else None,
+            max(partition_locks) if partition_locks else None,
         )
     return list(merged.values())
 

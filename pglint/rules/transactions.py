@@ -95,6 +95,8 @@ def _lock_phrase(touches: Sequence[Touch]) -> str:
         part = f"{_article(t.lock)} {t.lock.sql_name} lock on {t.relation}"
         if t.index_lock is not None and t.index_lock > t.lock:
             part += f" ({t.index_lock.sql_name} on the index)"
+        if t.partition_lock is not None and t.partition_lock > t.lock:
+            part += f" ({t.partition_lock.sql_name} on its DEFAULT partition)"
         parts.append(part)
     if len(parts) <= 2:
         return " and ".join(parts)

@@ -161,3 +161,47 @@ def test_alter_type_of_a_foreign_key_column_locks_the_other_table(setup, sql, ex
 def test_binary_coercible_type_change_that_still_reads_the_table(setup, sql, scan):
     effect = _last_effect(_BASE + setup, f"ALTER TABLE t ALTER COLUMN c {sql}")
     assert _by_relation(effect) == {"t": (_AE, False, scan, False)}
+
+
+_PTDEF = _BASE + (
+    "CREATE TABLE pt (id int NOT NULL, a int) PARTITION BY RANGE (id);"
+    "CREATE TABLE pt_def PARTITION OF pt DEFAULT;"
+    "CREATE TABLE t2 (id int NOT NULL, a int);"
+)
+
+
+def test_attach_with_a_default_partition_blocks_queries_on_the_parent():
+    # pt keeps SHARE UPDATE EXCLUSIVE, but every query on pt must lock pt_def, which is
+    # ACCESS EXCLUSIVE while it is scanned: the probe saw reads and writes of pt wait.
+    effect = _last_effect(_PTDEF, "ALTER TABLE pt ATTACH PARTITION t2 FOR VALUES FROM (0) TO (10)")
+    assert _by_relation(effect) == {
+        "t2": (_AE, False, True, False),
+        "pt_def": (_AE, False, True, False),
+        "pt": (_SUE, False, False, False),
+    }
+    parent = next(t for t in effect.touches if t.relation == "pt")
+    assert parent.blocks_reads and parent.blocks_writes
+
+
+def test_attach_without_a_default_partition_leaves_the_parent_readable():
+    setup = _BASE + "CREATE TABLE pt (id int NOT NULL, a int) PARTITION BY RANGE (id);"
+    effect = _last_effect(setup, "ALTER TABLE pt ATTACH PARTITION t FOR VALUES FROM (0) TO (10)")
+    parent = next(t for t in effect.touches if t.relation == "pt")
+    assert not parent.blocks_reads and not parent.blocks_writes
+
+
+@pytest.mark.parametrize(
+    ("sql", "expected"),
+    [
+        (
+            "ALTER TABLE pt DETACH PARTITION t2",
+            {"t2": (_AE, False, False, False), "pt_def": (_AE, False, False, False)},
+        ),
+        # Detaching the DEFAULT partition itself.
+        ("ALTER TABLE pt DETACH PARTITION pt_def", {"pt_def": (_AE, False, False, False)}),
+    ],
+)
+def test_detach_with_a_default_partition_locks_it(sql, expected):
+    setup = _PTDEF + "ALTER TABLE pt ATTACH PARTITION t2 FOR VALUES FROM (0) TO (10);"
+    effect = _last_effect(setup, sql)
+    assert _by_relation(effect) == {**expected, "pt": (_AE, False, False, False)}
