@@ -752,6 +752,18 @@ def _alter_table(node: Node, catalog: Catalog, pg: int) -> tuple[list[Touch], bo
                 touches.append(
                     _named_touch(catalog, con.references, LockMode.ACCESS_EXCLUSIVE, "DROP")
                 )
+            if (
+                con is not None
+                and table is not None
+                and cmd.get("behavior") == "DROP_CASCADE"
+                and con.kind in ("CONSTR_PRIMARY", "CONSTR_UNIQUE")
+            ):
+                # CASCADE drops the foreign keys that use the key, on their tables, under
+                # ACCESS EXCLUSIVE (measured on PostgreSQL 15: drop_pk_of_referenced_cascade).
+                for name in _referencing_tables(catalog, table, con):
+                    touches.append(
+                        _named_touch(catalog, name, LockMode.ACCESS_EXCLUSIVE, "DROP CASCADE")
+                    )
         elif subtype == "AT_DropColumn" and table is not None:
             column = cmd.get("name")
             for con in table.constraints:
@@ -876,6 +888,23 @@ def _retype_still_scans(catalog: Catalog, table: Table, column: str, coldef: Nod
         if column in index.mentions or (collate and column in index.columns):
             return True
     return False
+
+
+def _referencing_tables(catalog: Catalog, table: Table, key: Constraint) -> list[str]:
+    """Tables with a foreign key on ``table``'s primary key or unique constraint ``key``."""
+    found = []
+    for other in catalog.tables.values():
+        if other is table:
+            continue
+        for con in other.constraints:
+            if not con.references or not _same_relation(con.references, table.qualified):
+                continue
+            if con.ref_columns == key.columns or (
+                not con.ref_columns and key.kind == "CONSTR_PRIMARY"
+            ):
+                found.append(other.qualified)
+                break
+    return found
 
 
 def _foreign_key_partner_touches(
@@ -1256,9 +1285,20 @@ def _simple(key: str, field: str, action: str):
 
 def _truncate_stmt(node: Node, catalog: Catalog, pg: int) -> _Result:
     f = fact("TruncateStmt")
-    touches = [
-        _touch(catalog, r.get("RangeVar", {}), f, "TRUNCATE") for r in node.get("relations", ())
-    ]
+    touches = []
+    for r in node.get("relations", ()):
+        range_var = r.get("RangeVar", {})
+        table = catalog.table_of(range_var)
+        if table is not None and table.kind == "partitioned":
+            # The partitions are emptied, each with a new file; the parent stores nothing
+            # (measured on PostgreSQL 15: truncate_partitioned).
+            touches.append(_touch(catalog, range_var, f, "TRUNCATE", rewrite=False))
+            touches += [
+                _named_touch(catalog, name, f.lock, "TRUNCATE", rewrite=f.rewrite)
+                for name in _partitions(catalog, table)
+            ]
+        else:
+            touches.append(_touch(catalog, range_var, f, "TRUNCATE"))
     if node.get("behavior") == "DROP_CASCADE":
         for touch in list(touches):
             for name in _cascade_targets(catalog, touch.relation, views=False):
@@ -1322,12 +1362,41 @@ def _comment_stmt(node: Node, catalog: Catalog, pg: int) -> _Result:
 
 def _lock_stmt(node: Node, catalog: Catalog, pg: int) -> _Result:
     mode = LockMode(max(1, min(8, node.get("mode", 8))))
-    return _merge(
-        [
-            _touch(catalog, r.get("RangeVar", {}), LockFact(mode), "LOCK")
-            for r in node.get("relations", ())
-        ]
-    ), True
+    touches = []
+    for r in node.get("relations", ()):
+        range_var = r.get("RangeVar", {})
+        touches.append(_touch(catalog, range_var, LockFact(mode), "LOCK"))
+        table = catalog.table_of(range_var)
+        if table is None:
+            continue
+        # The partitions of a partitioned table (unless ONLY), and from PostgreSQL 11 the
+        # relations a view reads, are locked in the same mode (measured on PostgreSQL 15:
+        # lock_partitioned_table, lock_view).
+        if table.kind == "partitioned" and range_var.get("inh"):
+            reached = _partitions(catalog, table)
+        elif table.kind == "view" and pg >= 11:
+            reached = _view_bases(catalog, table)
+        else:
+            continue
+        touches += [_named_touch(catalog, name, mode, "LOCK") for name in reached]
+    return _merge(touches), True
+
+
+def _view_bases(catalog: Catalog, view: Table) -> list[str]:
+    """The relations a view reads, through the views it reads (the catalog's names)."""
+    found: list[str] = []
+    pending = list(view.sources)
+    while pending:
+        name = pending.pop()
+        schema, _, relname = name.rpartition(".")
+        known = catalog.table(schema or None, relname)
+        qualified_name = known.qualified if known is not None else name
+        if qualified_name in found or qualified_name == view.qualified:
+            continue
+        found.append(qualified_name)
+        if known is not None and known.kind == "view":
+            pending.extend(known.sources)
+    return found
 
 
 def _dml_stmt(node: Node, catalog: Catalog, pg: int, kind: str) -> _Result:

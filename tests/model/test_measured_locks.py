@@ -205,3 +205,48 @@ def test_detach_with_a_default_partition_locks_it(sql, expected):
     setup = _PTDEF + "ALTER TABLE pt ATTACH PARTITION t2 FOR VALUES FROM (0) TO (10);"
     effect = _last_effect(setup, sql)
     assert _by_relation(effect) == {**expected, "pt": (_AE, False, False, False)}
+
+
+_PT = (
+    "CREATE TABLE pt (id int NOT NULL, k text NOT NULL) PARTITION BY RANGE (id);"
+    "CREATE TABLE c PARTITION OF pt FOR VALUES FROM (0) TO (10000);"
+)
+
+
+@pytest.mark.parametrize(
+    ("setup", "sql", "expected"),
+    [
+        # CASCADE drops t's foreign key on p's primary key, on t.
+        (
+            _FK,
+            "ALTER TABLE p DROP CONSTRAINT p_pkey CASCADE",
+            {"p": (_AE, False, False, False), "t": (_AE, False, False, False)},
+        ),
+        (
+            _BASE + "CREATE TABLE r (id int, p_id int REFERENCES p);",
+            "ALTER TABLE p DROP CONSTRAINT p_pkey CASCADE",
+            {"p": (_AE, False, False, False), "r": (_AE, False, False, False)},
+        ),
+        (_FK, "ALTER TABLE t DROP CONSTRAINT t_pkey CASCADE", {"t": (_AE, False, False, False)}),
+        # LOCK reaches the partitions and a view's base tables.
+        (
+            _PT,
+            "LOCK TABLE pt IN ACCESS EXCLUSIVE MODE",
+            {"pt": (_AE, False, False, False), "c": (_AE, False, False, False)},
+        ),
+        (_PT, "LOCK TABLE ONLY pt IN ACCESS EXCLUSIVE MODE", {"pt": (_AE, False, False, False)}),
+        (
+            _BASE + "CREATE VIEW v AS SELECT id, a FROM t; CREATE VIEW w AS SELECT * FROM v;",
+            "LOCK TABLE w IN SHARE MODE",
+            {
+                "w": ("SHARE", False, False, False),
+                "v": ("SHARE", False, False, False),
+                "t": ("SHARE", False, False, False),
+            },
+        ),
+        # TRUNCATE of a partitioned table empties its partitions (the parent has no storage).
+        (_PT, "TRUNCATE pt", {"pt": (_AE, False, False, False), "c": (_AE, True, False, False)}),
+    ],
+)
+def test_statements_that_reach_other_tables(setup, sql, expected):
+    assert _by_relation(_last_effect(setup, sql)) == expected
