@@ -167,6 +167,9 @@ class Catalog:
     #: Whether :meth:`release` has been called: the migration-set runner says when a
     #: migration has shipped (see :meth:`pglint.model.effects.Analyser.reset_file`).
     _released: bool = field(default=False, repr=False, compare=False)
+    #: Extended statistics objects (matching name, see ``plain``) → their table's
+    #: qualified name: DROP STATISTICS locks that table.
+    statistics: dict[str, str] = field(default_factory=dict)
 
     def copy(self) -> Catalog:
         """An independent copy, cheap to take: tables are cloned only when changed.
@@ -191,6 +194,7 @@ class Catalog:
             set(self.null_columns),
             {},
             self._released,
+            dict(self.statistics),
         )
 
     def release(self) -> None:
@@ -739,6 +743,16 @@ def _drop(catalog: Catalog, node: Node, new: bool) -> None:
             sequence = catalog.sequence_key(schema, name)
             if sequence is not None:
                 del catalog.sequences[sequence]
+        elif kind == "OBJECT_STATISTIC_EXT":
+            catalog.statistics.pop(plain(schema, name), None)
+
+
+def _create_stats(catalog: Catalog, node: Node, new: bool) -> None:
+    names = [n.get("String", {}).get("sval", "") for n in node.get("defnames", ())]
+    relations = [r["RangeVar"] for r in node.get("relations", ()) if "RangeVar" in r]
+    if names and len(relations) == 1:
+        schema = names[-2] if len(names) > 1 else None
+        catalog.statistics[plain(schema, names[-1])] = qualified(*range_name(relations[0]))
 
 
 def _create_enum(catalog: Catalog, node: Node, new: bool) -> None:
@@ -828,6 +842,7 @@ _HANDLERS = {
     "CreateRangeStmt": _create_named_type("typeName"),
     "DefineStmt": _create_named_type("defnames"),
     "CreateSeqStmt": _create_seq,
+    "CreateStatsStmt": _create_stats,
 }
 
 

@@ -25,7 +25,7 @@ from pglint.model.catalog import (
 from pglint.model.file import FileFacts
 from pglint.model.locks import LockFact, LockMode, fact
 from pglint.model.nodes import TABLE_LIKE_OBJECTS, alter_commands
-from pglint.model.objects import rel_key
+from pglint.model.objects import plain, rel_key
 from pglint.model.statements import Node, Statement
 from pglint.model.transaction import TransactionState
 from pglint.model.types import rewrites_on_change, type_ref
@@ -1357,7 +1357,10 @@ def _comment_stmt(node: Node, catalog: Catalog, pg: int) -> _Result:
         return [], True
     if not names:
         return [], True
-    return [_touch(catalog, _range_var(names), fact("CommentStmt"), "COMMENT")], True
+    # On a constraint, trigger, policy or rule the lock is on that object; its table gets
+    # ACCESS SHARE (measured on PostgreSQL 15). A column's comment locks the table.
+    lock = None if objtype in ("OBJECT_COLUMN", *_COMMENT_ON_RELATION) else LockMode.ACCESS_SHARE
+    return [_touch(catalog, _range_var(names), fact("CommentStmt"), "COMMENT", lock=lock)], True
 
 
 def _lock_stmt(node: Node, catalog: Catalog, pg: int) -> _Result:
@@ -1489,6 +1492,16 @@ def _drop(node: Node, catalog: Catalog, pg: int = 15) -> _Result:
             f = fact("DropStmt:index:concurrent" if node.get("concurrent") else "DropStmt:index")
             transactional = f.transactional
             touches.append(_touch(catalog, _index_table(catalog, names), f, "DROP INDEX"))
+        elif remove == "OBJECT_STATISTIC_EXT":
+            # SHARE UPDATE EXCLUSIVE on the table, as CREATE STATISTICS (measured on
+            # PostgreSQL 15: drop_statistics); the statement does not name the table.
+            stats_table = catalog.statistics.get(plain(*_split_name(names)))
+            if stats_table is not None:
+                touches.append(
+                    _named_touch(
+                        catalog, stats_table, LockMode.SHARE_UPDATE_EXCLUSIVE, "DROP STATISTICS"
+                    )
+                )
         elif remove in ("OBJECT_TRIGGER", "OBJECT_POLICY", "OBJECT_RULE"):
             if len(names) > 1:
                 touches.append(

@@ -250,3 +250,35 @@ _PT = (
 )
 def test_statements_that_reach_other_tables(setup, sql, expected):
     assert _by_relation(_last_effect(setup, sql)) == expected
+
+
+@pytest.mark.parametrize(
+    ("setup", "sql", "expected"),
+    [
+        # COMMENT ON a constraint, trigger, policy or rule: SHARE UPDATE EXCLUSIVE on that
+        # object, ACCESS SHARE on its table.
+        (
+            _BASE,
+            "COMMENT ON CONSTRAINT t_pkey ON t IS 'x'",
+            {"t": ("ACCESS SHARE",) + (False,) * 3},
+        ),
+        (_BASE, "COMMENT ON TRIGGER t_trg ON t IS 'x'", {"t": ("ACCESS SHARE",) + (False,) * 3}),
+        (_BASE, "COMMENT ON POLICY t_pol ON t IS 'x'", {"t": ("ACCESS SHARE",) + (False,) * 3}),
+        (_BASE, "COMMENT ON RULE t_r ON t IS 'x'", {"t": ("ACCESS SHARE",) + (False,) * 3}),
+        (_BASE, "COMMENT ON TABLE t IS 'x'", {"t": (_SUE, False, False, False)}),
+        # DROP STATISTICS locks the table the statistics object is on.
+        (
+            _BASE + "CREATE STATISTICS t_ab ON a, b FROM t;",
+            "DROP STATISTICS t_ab",
+            {"t": (_SUE, False, False, False)},
+        ),
+        (
+            _BASE + "CREATE STATISTICS public.t_ab ON a, b FROM t;",
+            "DROP STATISTICS IF EXISTS t_ab, other_stats",
+            {"t": (_SUE, False, False, False)},
+        ),
+        (_BASE, "DROP STATISTICS t_ab", {}),
+    ],
+)
+def test_comment_on_table_parts_and_drop_statistics(setup, sql, expected):
+    assert _by_relation(_last_effect(setup, sql)) == expected
