@@ -212,10 +212,14 @@ def require_lock_timeout(effect: Effect, ctx: Context) -> Iterator[Hit]:
         return
     main = touches[0]
     name = _name(effect, main)
+    blocked = f"{main.blocked} of {name}"
+    if effect.kind == "AlterSeqStmt":
+        # The lock is on the sequence: nextval() waits, and so does every INSERT using it.
+        blocked = f"nextval() calls on {name}, and the INSERTs that use it,"
     yield Hit(
         f"{_verb(effect)} takes {_lock_phrase(touches, effect)} with no lock_timeout set: if it "
         f"has to wait for a long-running transaction on {name}, all later "
-        f"{main.blocked} of {name} queue behind it until that transaction ends"
+        f"{blocked} queue behind it until that transaction ends"
     )
 
 

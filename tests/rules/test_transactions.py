@@ -84,6 +84,13 @@ def test_lock_timeout_names_the_table_of_an_unknown_index():
     assert "ACCESS EXCLUSIVE lock on u with" in known.message
 
 
+def test_lock_timeout_alter_sequence_blocks_nextval():
+    (found,) = lint("require-lock-timeout", "ALTER SEQUENCE s RESTART WITH 100;\n")
+    assert "SHARE ROW EXCLUSIVE lock on s" in found.message
+    assert "nextval() calls on s, and the INSERTs that use it, queue" in found.message
+    assert lint("require-lock-timeout", "CREATE SEQUENCE s;\nALTER SEQUENCE s CACHE 5;\n") == []
+
+
 def test_lock_timeout_statements_in_a_do_block_count():
     sql = "DO $$\nBEGIN\n  ALTER TABLE a ADD COLUMN x int;\nEND\n$$;\n"
     assert lines(lint("require-lock-timeout", sql)) == [3]
