@@ -61,6 +61,8 @@ class Constraint:
     not_null_column: str | None = None  # for CHECK (col IS NOT NULL)
     references: str | None = None  # the referenced table of a FOREIGN KEY
     expr: Node | None = field(default=None, repr=False, compare=False)  # a CHECK's expression
+    #: A FOREIGN KEY's referenced columns as written (empty: the referenced primary key).
+    ref_columns: tuple[str, ...] = ()
 
 
 @dataclass(slots=True)
@@ -107,6 +109,8 @@ class Index:
     columns: tuple[str, ...]
     unique: bool
     new: bool
+    #: Columns named in the index's expressions or its WHERE predicate.
+    mentions: frozenset[str] = frozenset()
 
 
 #: Per-table object kinds in :attr:`Catalog.objects`: ``(kind, table, name)``.
@@ -163,6 +167,9 @@ class Catalog:
     #: Whether :meth:`release` has been called: the migration-set runner says when a
     #: migration has shipped (see :meth:`pglint.model.effects.Analyser.reset_file`).
     _released: bool = field(default=False, repr=False, compare=False)
+    #: Extended statistics objects (matching name, see ``plain``) → their table's
+    #: qualified name: DROP STATISTICS locks that table.
+    statistics: dict[str, str] = field(default_factory=dict)
 
     def copy(self) -> Catalog:
         """An independent copy, cheap to take: tables are cloned only when changed.
@@ -187,6 +194,7 @@ class Catalog:
             set(self.null_columns),
             {},
             self._released,
+            dict(self.statistics),
         )
 
     def release(self) -> None:
@@ -419,6 +427,7 @@ def _column_from_def(coldef: Node) -> tuple[Column, list[Constraint]]:
                     if contype == "CONSTR_FOREIGN"
                     else None,
                     expr=con.get("raw_expr") if contype == "CONSTR_CHECK" else None,
+                    ref_columns=_names_of(con.get("pk_attrs")),
                 )
             )
     if column_type is not None and column_type.name in ("serial", "bigserial", "smallserial"):
@@ -454,7 +463,12 @@ def _constraint(con: Node) -> Constraint:
         if con.get("contype") == "CONSTR_FOREIGN"
         else None,
         expr=con.get("raw_expr") if check else None,
+        ref_columns=_names_of(con.get("pk_attrs")),
     )
+
+
+def _names_of(items: list[Node] | None) -> tuple[str, ...]:
+    return tuple(k.get("String", {}).get("sval", "") for k in items or ())
 
 
 _STRATEGIES = {
@@ -559,9 +573,35 @@ def _create_index(catalog: Catalog, node: Node, new: bool) -> None:
     columns = tuple(
         p.get("IndexElem", {}).get("name") or "(expr)" for p in node.get("indexParams", ())
     )
+    expressions = [p.get("IndexElem", {}).get("expr") for p in node.get("indexParams", ())]
     catalog.indexes[qualified(schema, name)] = Index(
-        schema, name, qualified(schema, table), columns, bool(node.get("unique")), new
+        schema,
+        name,
+        qualified(schema, table),
+        columns,
+        bool(node.get("unique")),
+        new,
+        column_names([e for e in expressions if e] + [node.get("whereClause")]),
     )
+
+
+def column_names(expr: object) -> frozenset[str]:
+    """The column names an expression refers to (the last part of each column reference)."""
+    found: set[str] = set()
+    stack = [expr]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, dict):
+            ref = item.get("ColumnRef")
+            if ref is not None:
+                fields = ref.get("fields", ())
+                if fields and "String" in fields[-1]:
+                    found.add(fields[-1]["String"].get("sval", ""))
+                continue
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+    return frozenset(found)
 
 
 def _alter_table(catalog: Catalog, node: Node, new: bool) -> None:
@@ -703,6 +743,16 @@ def _drop(catalog: Catalog, node: Node, new: bool) -> None:
             sequence = catalog.sequence_key(schema, name)
             if sequence is not None:
                 del catalog.sequences[sequence]
+        elif kind == "OBJECT_STATISTIC_EXT":
+            catalog.statistics.pop(plain(schema, name), None)
+
+
+def _create_stats(catalog: Catalog, node: Node, new: bool) -> None:
+    names = [n.get("String", {}).get("sval", "") for n in node.get("defnames", ())]
+    relations = [r["RangeVar"] for r in node.get("relations", ()) if "RangeVar" in r]
+    if names and len(relations) == 1:
+        schema = names[-2] if len(names) > 1 else None
+        catalog.statistics[plain(schema, names[-1])] = qualified(*range_name(relations[0]))
 
 
 def _create_enum(catalog: Catalog, node: Node, new: bool) -> None:
@@ -792,6 +842,7 @@ _HANDLERS = {
     "CreateRangeStmt": _create_named_type("typeName"),
     "DefineStmt": _create_named_type("defnames"),
     "CreateSeqStmt": _create_seq,
+    "CreateStatsStmt": _create_stats,
 }
 
 

@@ -16,6 +16,7 @@ from pglint.model.catalog import (
     Catalog,
     Constraint,
     Table,
+    column_names,
     constraint_name,
     qualified,
     query_relations,
@@ -24,7 +25,7 @@ from pglint.model.catalog import (
 from pglint.model.file import FileFacts
 from pglint.model.locks import LockFact, LockMode, fact
 from pglint.model.nodes import TABLE_LIKE_OBJECTS, alter_commands
-from pglint.model.objects import rel_key
+from pglint.model.objects import plain, rel_key
 from pglint.model.statements import Node, Statement
 from pglint.model.transaction import TransactionState
 from pglint.model.types import rewrites_on_change, type_ref
@@ -46,16 +47,28 @@ class Touch:
     #: the planner locks every index of a table it plans a query for, so REINDEX (SHARE on
     #: the table, ACCESS EXCLUSIVE on the index) blocks reads too (pg-truth: reindex_*).
     index_lock: LockMode | None = None
+    #: The lock taken on a partition every query on this partitioned table must lock too
+    #: (its DEFAULT partition, when ATTACH PARTITION checks it): queries on the parent wait
+    #: for it (measured on PostgreSQL 15: attach_partition_with_default, probe).
+    partition_lock: LockMode | None = None
 
     @property
     def blocks_reads(self) -> bool:
         """Plain SELECTs on the relation must wait (through the table or an index lock)."""
-        return self.lock.blocks_reads or bool(self.index_lock and self.index_lock.blocks_reads)
+        return (
+            self.lock.blocks_reads
+            or bool(self.index_lock and self.index_lock.blocks_reads)
+            or bool(self.partition_lock and self.partition_lock.blocks_reads)
+        )
 
     @property
     def blocks_writes(self) -> bool:
         """INSERT, UPDATE and DELETE on the relation must wait."""
-        return self.lock.blocks_writes or bool(self.index_lock and self.index_lock.blocks_writes)
+        return (
+            self.lock.blocks_writes
+            or bool(self.index_lock and self.index_lock.blocks_writes)
+            or bool(self.partition_lock and self.partition_lock.blocks_writes)
+        )
 
     @property
     def blocked(self) -> str:
@@ -575,12 +588,20 @@ _EXCLUSIVE_RELOPTIONS = frozenset(
 )
 
 
-def _reloptions_lock(definition: Node) -> LockMode:
+#: Index access-method options that take ACCESS EXCLUSIVE on the index (GIN, GiST, BRIN);
+#: ``fillfactor`` and btree's ``deduplicate_items`` take SHARE UPDATE EXCLUSIVE (measured on
+#: PostgreSQL 15: alter_index_gin_fastupdate, alter_index_brin_pages_per_range, …).
+_EXCLUSIVE_INDEX_OPTIONS = frozenset(
+    {"fastupdate", "gin_pending_list_limit", "buffering", "pages_per_range", "autosummarize"}
+)
+
+
+def _reloptions_lock(definition: Node, index: bool = False) -> LockMode:
     names = {
         item.get("DefElem", {}).get("defname", "")
         for item in definition.get("List", {}).get("items", ())
     }
-    if names & _EXCLUSIVE_RELOPTIONS:
+    if names & (_EXCLUSIVE_INDEX_OPTIONS if index else _EXCLUSIVE_RELOPTIONS):
         return LockMode.ACCESS_EXCLUSIVE
     return LockMode.SHARE_UPDATE_EXCLUSIVE
 
@@ -650,6 +671,7 @@ def _alter_table(node: Node, catalog: Catalog, pg: int) -> tuple[list[Touch], bo
         definition = cmd.get("def") or {}
         f = fact(f"AlterTableCmd:{subtype}")
         rewrite, scan, lock = f.rewrite, f.scan, f.lock
+        partition_lock = None
         action = subtype.removeprefix("AT_")
         if subtype == "AT_AddColumn" and "ColumnDef" in definition:
             coldef = definition["ColumnDef"]
@@ -680,7 +702,14 @@ def _alter_table(node: Node, catalog: Catalog, pg: int) -> tuple[list[Touch], bo
                 old = table.columns[cmd["name"]].type
             changes = rewrites_on_change(old, type_ref(type_name)) if type_name else None
             if changes is False and not definition["ColumnDef"].get("raw_default"):
-                rewrite = scan = False
+                rewrite = False
+                scan = table is not None and _retype_still_scans(
+                    catalog, table, cmd.get("name", ""), definition["ColumnDef"]
+                )
+            if table is not None:
+                touches += _foreign_key_partner_touches(
+                    catalog, table, cmd.get("name", ""), rewrite
+                )
         elif subtype == "AT_SetNotNull":
             column = cmd.get("name", "")
             scan = not _not_null_proven(table, column, pg) and not (
@@ -723,6 +752,18 @@ def _alter_table(node: Node, catalog: Catalog, pg: int) -> tuple[list[Touch], bo
                 touches.append(
                     _named_touch(catalog, con.references, LockMode.ACCESS_EXCLUSIVE, "DROP")
                 )
+            if (
+                con is not None
+                and table is not None
+                and cmd.get("behavior") == "DROP_CASCADE"
+                and con.kind in ("CONSTR_PRIMARY", "CONSTR_UNIQUE")
+            ):
+                # CASCADE drops the foreign keys that use the key, on their tables, under
+                # ACCESS EXCLUSIVE (measured on PostgreSQL 15: drop_pk_of_referenced_cascade).
+                for name in _referencing_tables(catalog, table, con):
+                    touches.append(
+                        _named_touch(catalog, name, LockMode.ACCESS_EXCLUSIVE, "DROP CASCADE")
+                    )
         elif subtype == "AT_DropColumn" and table is not None:
             column = cmd.get("name")
             for con in table.constraints:
@@ -750,7 +791,8 @@ def _alter_table(node: Node, catalog: Catalog, pg: int) -> tuple[list[Touch], bo
                 )
             )
             if table is not None and table.default_partition and not bound.get("is_default"):
-                # The DEFAULT partition is checked for rows that now belong to the new one.
+                # The DEFAULT partition is checked for rows that now belong to the new one;
+                # every query on the parent must lock it too, so they all wait.
                 touches.append(
                     _named_touch(
                         catalog,
@@ -760,6 +802,7 @@ def _alter_table(node: Node, catalog: Catalog, pg: int) -> tuple[list[Touch], bo
                         scan=True,
                     )
                 )
+                partition_lock = LockMode.ACCESS_EXCLUSIVE
             lock = LockMode.SHARE_UPDATE_EXCLUSIVE if pg >= 12 else LockMode.ACCESS_EXCLUSIVE
             scan = False
         elif subtype == "AT_AddInherit":
@@ -786,7 +829,22 @@ def _alter_table(node: Node, catalog: Catalog, pg: int) -> tuple[list[Touch], bo
             if part.get("concurrent"):
                 lock = LockMode.SHARE_UPDATE_EXCLUSIVE
                 transactional = False
-        touches.append(_touch(catalog, relation, f, action, rewrite=rewrite, scan=scan, lock=lock))
+            elif table is not None and table.default_partition:
+                # The DEFAULT partition's constraint changes: ACCESS EXCLUSIVE on it too
+                # (measured on PostgreSQL 15: detach_with_default).
+                detached = catalog.table_of(part.get("name", {}))
+                if detached is None or detached.qualified != table.default_partition:
+                    touches.append(
+                        _named_touch(
+                            catalog,
+                            table.default_partition,
+                            LockMode.ACCESS_EXCLUSIVE,
+                            "DETACH PARTITION",
+                        )
+                    )
+        parent = _touch(catalog, relation, f, action, rewrite=rewrite, scan=scan, lock=lock)
+        parent.partition_lock = partition_lock
+        touches.append(parent)
         if (
             subtype in _RECURSING
             and relation.get("inh")
@@ -812,6 +870,78 @@ def _alter_table(node: Node, catalog: Catalog, pg: int) -> tuple[list[Touch], bo
     return _merge(touches), transactional
 
 
+def _retype_still_scans(catalog: Catalog, table: Table, column: str, coldef: Node) -> bool:
+    """A binary-coercible ALTER COLUMN TYPE (no rewrite) still reads every row when it
+    re-checks a valid CHECK on the column or rebuilds an index: one whose expression or
+    predicate names the column, or any index on it when a COLLATE clause is given (measured
+    on PostgreSQL 15: type_varchar_widen_expr_index, _partial_index, …; a plain index on
+    the column, a NOT VALID CHECK or a COLLATE on an unindexed column read nothing)."""
+    for con in table.constraints:
+        if con.kind == "CONSTR_CHECK" and con.valid:
+            named = column_names(con.expr) if con.expr is not None else frozenset(con.columns)
+            if column in named:
+                return True
+    collate = bool(coldef.get("collClause"))
+    for index in catalog.indexes.values():
+        if not _same_relation(index.table, table.qualified):
+            continue
+        if column in index.mentions or (collate and column in index.columns):
+            return True
+    return False
+
+
+def _referencing_tables(catalog: Catalog, table: Table, key: Constraint) -> list[str]:
+    """Tables with a foreign key on ``table``'s primary key or unique constraint ``key``."""
+    found = []
+    for other in catalog.tables.values():
+        if other is table:
+            continue
+        for con in other.constraints:
+            if not con.references or not _same_relation(con.references, table.qualified):
+                continue
+            if con.ref_columns == key.columns or (
+                not con.ref_columns and key.kind == "CONSTR_PRIMARY"
+            ):
+                found.append(other.qualified)
+                break
+    return found
+
+
+def _foreign_key_partner_touches(
+    catalog: Catalog, table: Table, column: str, validates: bool
+) -> list[Touch]:
+    """ALTER COLUMN TYPE of a foreign-key column, on either side: PostgreSQL drops and
+    re-creates the foreign key, so the other table's RI triggers go under ACCESS EXCLUSIVE;
+    a change that is not binary coercible re-validates the key, reading the other table
+    (measured on PostgreSQL 15: type_fk_int_to_bigint, type_fk_referenced_int_to_bigint,
+    type_varchar_to_text_fk_referencing)."""
+    partners = [
+        con.references
+        for con in table.constraints
+        if con.references and column in con.columns and con.references != table.qualified
+    ]
+    primary_key: tuple[str, ...] | None = None
+    for other in catalog.tables.values():
+        if other is table:
+            continue
+        for con in other.constraints:
+            if not con.references or not _same_relation(con.references, table.qualified):
+                continue
+            referenced = con.ref_columns
+            if not referenced:
+                if primary_key is None:
+                    primary_key = next(
+                        (c.columns for c in table.constraints if c.kind == "CONSTR_PRIMARY"), ()
+                    )
+                referenced = primary_key
+            if column in referenced:
+                partners.append(other.qualified)
+    return [
+        _named_touch(catalog, name, LockMode.ACCESS_EXCLUSIVE, "ALTER TYPE", scan=validates)
+        for name in dict.fromkeys(partners)
+    ]
+
+
 def _merge(touches: list[Touch]) -> list[Touch]:
     """One touch per relation: the strongest lock, and any rewrite or scan."""
     merged: dict[str, Touch] = {}
@@ -821,6 +951,7 @@ def _merge(touches: list[Touch]) -> list[Touch]:
             merged[t.relation] = t
             continue
         index_locks = [m for m in (before.index_lock, t.index_lock) if m is not None]
+        partition_locks = [m for m in (before.partition_lock, t.partition_lock) if m is not None]
         merged[t.relation] = Touch(
             t.relation,
             max(before.lock, t.lock),
@@ -830,6 +961,7 @@ def _merge(touches: list[Touch]) -> list[Touch]:
             before.action if before.lock >= t.lock else t.action,
             before.location if before.location is not None else t.location,
             max(index_locks) if index_locks else None,
+            max(partition_locks) if partition_locks else None,
         )
     return list(merged.values())
 
@@ -942,7 +1074,9 @@ def _alter_table_stmt(node: Node, catalog: Catalog, pg: int) -> _Result:
             f = fact(f"AlterTableCmd:{subtype}")
             lock = f.lock
             if subtype in ("AT_SetRelOptions", "AT_ResetRelOptions"):
-                lock = _reloptions_lock(cmd.get("def") or {})
+                # An ACCESS EXCLUSIVE lock on the index blocks every query the planner
+                # considers it for: reads and writes of its table wait.
+                lock = _reloptions_lock(cmd.get("def") or {}, index=True)
             touches.append(
                 _touch(
                     catalog,
@@ -954,10 +1088,34 @@ def _alter_table_stmt(node: Node, catalog: Catalog, pg: int) -> _Result:
                     scan=False,
                 )
             )
+            if subtype == "AT_AttachPartition":
+                touches += _attach_index_touches(catalog, cmd.get("def") or {})
         return _merge(touches), True
     if objtype is not None and objtype not in TABLE_LIKE_OBJECTS:
         return [], True
     return _alter_table(node, catalog, pg)
+
+
+def _attach_index_touches(catalog: Catalog, definition: Node) -> list[Touch]:
+    """ALTER INDEX parent ATTACH PARTITION child: ACCESS EXCLUSIVE on the child index.
+
+    Queries on its table, and on the partitioned parent (the planner opens the indexes of
+    every partition it keeps), wait for that lock (measured on PostgreSQL 15: c and pt
+    reads and writes blocked; the tables themselves get ACCESS SHARE).
+    """
+    child = definition.get("PartitionCmd", {}).get("name") or {}
+    if not child:
+        return []
+    exclusive = LockFact(LockMode.ACCESS_EXCLUSIVE)
+    touches = [_touch(catalog, child, exclusive, "ATTACH PARTITION")]
+    index = catalog.index(*range_name(child))
+    table = catalog.table(*_split_name(index.table.split("."))) if index else None
+    for name in (table.qualified, table.parent) if table else ():
+        if name:
+            touch = _named_touch(catalog, name, LockMode.ACCESS_SHARE, "ATTACH PARTITION")
+            touch.index_lock = LockMode.ACCESS_EXCLUSIVE
+            touches.append(touch)
+    return touches
 
 
 def _index_stmt(node: Node, catalog: Catalog, pg: int) -> _Result:
@@ -1127,9 +1285,20 @@ def _simple(key: str, field: str, action: str):
 
 def _truncate_stmt(node: Node, catalog: Catalog, pg: int) -> _Result:
     f = fact("TruncateStmt")
-    touches = [
-        _touch(catalog, r.get("RangeVar", {}), f, "TRUNCATE") for r in node.get("relations", ())
-    ]
+    touches = []
+    for r in node.get("relations", ()):
+        range_var = r.get("RangeVar", {})
+        table = catalog.table_of(range_var)
+        if table is not None and table.kind == "partitioned":
+            # The partitions are emptied, each with a new file; the parent stores nothing
+            # (measured on PostgreSQL 15: truncate_partitioned).
+            touches.append(_touch(catalog, range_var, f, "TRUNCATE", rewrite=False))
+            touches += [
+                _named_touch(catalog, name, f.lock, "TRUNCATE", rewrite=f.rewrite)
+                for name in _partitions(catalog, table)
+            ]
+        else:
+            touches.append(_touch(catalog, range_var, f, "TRUNCATE"))
     if node.get("behavior") == "DROP_CASCADE":
         for touch in list(touches):
             for name in _cascade_targets(catalog, touch.relation, views=False):
@@ -1188,17 +1357,49 @@ def _comment_stmt(node: Node, catalog: Catalog, pg: int) -> _Result:
         return [], True
     if not names:
         return [], True
-    return [_touch(catalog, _range_var(names), fact("CommentStmt"), "COMMENT")], True
+    # On a constraint, trigger, policy or rule the lock is on that object; its table gets
+    # ACCESS SHARE (measured on PostgreSQL 15). A column's comment locks the table.
+    lock = None if objtype in ("OBJECT_COLUMN", *_COMMENT_ON_RELATION) else LockMode.ACCESS_SHARE
+    return [_touch(catalog, _range_var(names), fact("CommentStmt"), "COMMENT", lock=lock)], True
 
 
 def _lock_stmt(node: Node, catalog: Catalog, pg: int) -> _Result:
     mode = LockMode(max(1, min(8, node.get("mode", 8))))
-    return _merge(
-        [
-            _touch(catalog, r.get("RangeVar", {}), LockFact(mode), "LOCK")
-            for r in node.get("relations", ())
-        ]
-    ), True
+    touches = []
+    for r in node.get("relations", ()):
+        range_var = r.get("RangeVar", {})
+        touches.append(_touch(catalog, range_var, LockFact(mode), "LOCK"))
+        table = catalog.table_of(range_var)
+        if table is None:
+            continue
+        # The partitions of a partitioned table (unless ONLY), and from PostgreSQL 11 the
+        # relations a view reads, are locked in the same mode (measured on PostgreSQL 15:
+        # lock_partitioned_table, lock_view).
+        if table.kind == "partitioned" and range_var.get("inh"):
+            reached = _partitions(catalog, table)
+        elif table.kind == "view" and pg >= 11:
+            reached = _view_bases(catalog, table)
+        else:
+            continue
+        touches += [_named_touch(catalog, name, mode, "LOCK") for name in reached]
+    return _merge(touches), True
+
+
+def _view_bases(catalog: Catalog, view: Table) -> list[str]:
+    """The relations a view reads, through the views it reads (the catalog's names)."""
+    found: list[str] = []
+    pending = list(view.sources)
+    while pending:
+        name = pending.pop()
+        schema, _, relname = name.rpartition(".")
+        known = catalog.table(schema or None, relname)
+        qualified_name = known.qualified if known is not None else name
+        if qualified_name in found or qualified_name == view.qualified:
+            continue
+        found.append(qualified_name)
+        if known is not None and known.kind == "view":
+            pending.extend(known.sources)
+    return found
 
 
 def _dml_stmt(node: Node, catalog: Catalog, pg: int, kind: str) -> _Result:
@@ -1230,6 +1431,21 @@ def _set_schema_stmt(node: Node, catalog: Catalog, pg: int) -> _Result:
         return [], True
     f = LockFact(LockMode.ACCESS_EXCLUSIVE)
     return [_touch(catalog, node["relation"], f, "SET SCHEMA")], True
+
+
+def _alter_seq_stmt(node: Node, catalog: Catalog, pg: int) -> _Result:
+    sequence = node.get("sequence") or {}
+    schema, name = range_name(sequence)
+    key = catalog.sequence_key(schema, name)
+    return [
+        Touch(
+            qualified(schema, name),
+            fact("AlterSeqStmt").lock,
+            new=bool(key and catalog.sequences[key]),
+            action="ALTER SEQUENCE",
+            location=sequence.get("location"),
+        )
+    ], True
 
 
 def _alter_enum_stmt(node: Node, catalog: Catalog, pg: int) -> _Result:
@@ -1276,6 +1492,16 @@ def _drop(node: Node, catalog: Catalog, pg: int = 15) -> _Result:
             f = fact("DropStmt:index:concurrent" if node.get("concurrent") else "DropStmt:index")
             transactional = f.transactional
             touches.append(_touch(catalog, _index_table(catalog, names), f, "DROP INDEX"))
+        elif remove == "OBJECT_STATISTIC_EXT":
+            # SHARE UPDATE EXCLUSIVE on the table, as CREATE STATISTICS (measured on
+            # PostgreSQL 15: drop_statistics); the statement does not name the table.
+            stats_table = catalog.statistics.get(plain(*_split_name(names)))
+            if stats_table is not None:
+                touches.append(
+                    _named_touch(
+                        catalog, stats_table, LockMode.SHARE_UPDATE_EXCLUSIVE, "DROP STATISTICS"
+                    )
+                )
         elif remove in ("OBJECT_TRIGGER", "OBJECT_POLICY", "OBJECT_RULE"):
             if len(names) > 1:
                 touches.append(
@@ -1328,6 +1554,7 @@ _HANDLERS = {
     "ViewStmt": _view_stmt,
     "CreateStatsStmt": _create_stats_stmt,
     "AlterObjectSchemaStmt": _set_schema_stmt,
+    "AlterSeqStmt": _alter_seq_stmt,
     "AlterEnumStmt": _alter_enum_stmt,
     "AlterDatabaseStmt": _alter_database_stmt,
     "CreateSubscriptionStmt": _create_subscription_stmt,

@@ -1147,6 +1147,8 @@ class Builder:
             lock = touch.lock.sql_name
             if touch.index_lock is not None and touch.index_lock > touch.lock:
                 lock += f" (+ {touch.index_lock.sql_name} on its indexes)"
+            if touch.partition_lock is not None and touch.partition_lock > touch.lock:
+                lock += f" (+ {touch.partition_lock.sql_name} on its DEFAULT partition)"
             row = LockRow(
                 step=ctx.number,
                 migration=ctx.label,
@@ -1204,6 +1206,10 @@ class Builder:
     ) -> tuple[Level, str]:
         rel = touch.relation
         lock = touch.lock.sql_name
+        if touch.index_lock is not None and touch.index_lock > touch.lock:
+            lock += f" and {touch.index_lock.sql_name} on its index"
+        if touch.partition_lock is not None and touch.partition_lock > touch.lock:
+            lock += f" and {touch.partition_lock.sql_name} on its DEFAULT partition"
         kind = ctx.kind
         loss = [c for c in changes if c.data_loss and c.relation and key(c.relation) == key(rel)]
         if kind == "InsertStmt":

@@ -16,6 +16,7 @@ from pglint.model.effects import Effect, Touch
 from pglint.model.locks import LockMode
 from pglint.model.nodes import alter_commands, statement_nodes
 from pglint.model.statements import Node, Statement
+from pglint.rules.locking import option_on
 from pglint.rules.registry import Hit, check
 
 _AE = LockMode.ACCESS_EXCLUSIVE
@@ -88,13 +89,36 @@ def _article(mode: LockMode) -> str:
     return "an" if mode.sql_name[0] in "AEIOU" else "a"
 
 
-def _lock_phrase(touches: Sequence[Touch]) -> str:
+def _name(effect: Effect, touch: Touch) -> str:
+    """The locked relation as messages name it. DROP INDEX and REINDEX INDEX lock the
+    index's table; when the catalog does not know it, the model keeps the index's name."""
+    if touch.action in ("DROP INDEX", "REINDEX") and touch.relation in _index_names(effect):
+        return f"the table of index {touch.relation}"
+    return touch.relation
+
+
+def _index_names(effect: Effect) -> set[str]:
+    node = effect.node
+    if effect.kind == "ReindexStmt" and node.get("kind") == "REINDEX_OBJECT_INDEX":
+        relation = node.get("relation") or {}
+        schema, name = relation.get("schemaname"), relation.get("relname", "")
+        return {f"{schema}.{name}" if schema else name}
+    if effect.kind == "DropStmt" and node.get("removeType") == "OBJECT_INDEX":
+        names = [obj.get("List", {}).get("items", ()) for obj in node.get("objects", ())]
+        return {".".join(n.get("String", {}).get("sval", "") for n in items) for items in names}
+    return set()
+
+
+def _lock_phrase(touches: Sequence[Touch], effect: Effect | None = None) -> str:
     """``an ACCESS EXCLUSIVE lock on orders and a SHARE ROW EXCLUSIVE lock on customers``."""
     parts = []
     for t in touches:
-        part = f"{_article(t.lock)} {t.lock.sql_name} lock on {t.relation}"
+        name = _name(effect, t) if effect is not None else t.relation
+        part = f"{_article(t.lock)} {t.lock.sql_name} lock on {name}"
         if t.index_lock is not None and t.index_lock > t.lock:
             part += f" ({t.index_lock.sql_name} on the index)"
+        if t.partition_lock is not None and t.partition_lock > t.lock:
+            part += f" ({t.partition_lock.sql_name} on its DEFAULT partition)"
         parts.append(part)
     if len(parts) <= 2:
         return " and ".join(parts)
@@ -152,18 +176,50 @@ def _type_key(names: Iterable[Node]) -> str:
 # --- require-lock-timeout ----------------------------------------------------------------------
 
 
+def _reindex_all(effect: Effect) -> str | None:
+    """``REINDEX SCHEMA public`` for a plain REINDEX SCHEMA or DATABASE: it takes SHARE on
+    each table and ACCESS EXCLUSIVE on each index in turn (REINDEX docs), tables the model
+    cannot list, so the statement has no touches."""
+    if effect.kind != "ReindexStmt":
+        return None
+    node = effect.node
+    kind = {"REINDEX_OBJECT_SCHEMA": "SCHEMA", "REINDEX_OBJECT_DATABASE": "DATABASE"}.get(
+        node.get("kind", "")
+    )
+    if kind is None or option_on(node.get("params"), "concurrently"):
+        return None
+    return f"REINDEX {kind} {node.get('name') or ''}".rstrip()
+
+
+_EACH_TABLE = (
+    "a SHARE lock on each table and an ACCESS EXCLUSIVE lock on each of its indexes in turn"
+)
+
+
 @check("require-lock-timeout")
 def require_lock_timeout(effect: Effect, ctx: Context) -> Iterator[Hit]:
     if effect.lock_timeout:
         return
     touches = _blocking(effect)
     if not touches:
+        every = _reindex_all(effect)
+        if every is not None:
+            yield Hit(
+                f"{every} takes {_EACH_TABLE} with no lock_timeout set: if it has to wait for "
+                "a long-running transaction on one of them, all later reads and writes of that "
+                "table queue behind it until that transaction ends"
+            )
         return
     main = touches[0]
+    name = _name(effect, main)
+    blocked = f"{main.blocked} of {name}"
+    if effect.kind == "AlterSeqStmt":
+        # The lock is on the sequence: nextval() waits, and so does every INSERT using it.
+        blocked = f"nextval() calls on {name}, and the INSERTs that use it,"
     yield Hit(
-        f"{_verb(effect)} takes {_lock_phrase(touches)} with no lock_timeout set: if it has "
-        f"to wait for a long-running transaction on {main.relation}, all later "
-        f"{main.blocked} of {main.relation} queue behind it until that transaction ends"
+        f"{_verb(effect)} takes {_lock_phrase(touches, effect)} with no lock_timeout set: if it "
+        f"has to wait for a long-running transaction on {name}, all later "
+        f"{blocked} queue behind it until that transaction ends"
     )
 
 
@@ -190,15 +246,24 @@ def _slow_work(effect: Effect, touch: Touch) -> str | None:
 def require_statement_timeout(effect: Effect, ctx: Context) -> Iterator[Hit]:
     if effect.statement_timeout:
         return
+    every = _reindex_all(effect)
+    if every is not None:
+        yield Hit(
+            f"{every} rebuilds every index while holding {_EACH_TABLE}, which blocks reads "
+            "and writes of each table while its indexes are rebuilt, with no statement_timeout "
+            "set: nothing bounds how long the whole statement runs"
+        )
+        return
     for touch in _blocking(effect):
         work = _slow_work(effect, touch)
         if work is None:
             continue
+        name = _name(effect, touch)
         yield Hit(
-            f"{_verb(effect)} {work} {touch.relation} while holding "
-            f"{_lock_phrase([touch])} that blocks {touch.blocked}, with no statement_timeout "
-            f"set: on a large table nothing bounds how long {touch.blocked} of "
-            f"{touch.relation} wait"
+            f"{_verb(effect)} {work} {name} while holding "
+            f"{_lock_phrase([touch], effect)} that blocks {touch.blocked}, with no "
+            f"statement_timeout set: on a large table nothing bounds how long {touch.blocked} "
+            f"of {name} wait"
         )
         return
 

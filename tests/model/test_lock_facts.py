@@ -402,7 +402,14 @@ _PARTS = (
         (_BASE, "CREATE STATISTICS t_ab ON a, b FROM t", {"t": (_SUE, False, False, False)}),
         (_BASE, "ALTER TABLE t SET SCHEMA other", {"t": (_AE, False, False, False)}),
         (_BASE, "COMMENT ON INDEX t_c_idx IS 'x'", {"t_c_idx": (_SUE, False, False, False)}),
-        (_BASE, "COMMENT ON CONSTRAINT t_pkey ON t IS 'x'", {"t": (_SUE, False, False, False)}),
+        # The constraint object gets SHARE UPDATE EXCLUSIVE, its table only ACCESS SHARE
+        # (measured on PostgreSQL 15.18: comment_on_constraint).
+        (
+            _BASE,
+            "COMMENT ON CONSTRAINT t_pkey ON t IS 'x'",
+            {"t": ("ACCESS SHARE", False, False, False)},
+        ),
+        (_BASE, "COMMENT ON COLUMN t.a IS 'x'", {"t": (_SUE, False, False, False)}),
         (_BASE, "ALTER INDEX t_c_idx SET TABLESPACE fast", {"t_c_idx": (_AE, True, False, False)}),
         (
             _BASE,
@@ -685,4 +692,5 @@ def test_catalog_copy_is_independent_and_complete():
         "null_columns",
         "_owned",
         "_released",
+        "statistics",
     ]

@@ -55,6 +55,42 @@ def test_lock_timeout_weak_locks_and_new_tables_are_not_reported():
     assert lint("require-lock-timeout", sql) == []
 
 
+def test_lock_timeout_reindex_schema_and_database():
+    # Each table SHARE and each of its indexes ACCESS EXCLUSIVE in turn (Squawk reports
+    # both forms too); CONCURRENTLY only takes SHARE UPDATE EXCLUSIVE.
+    sql = (
+        "REINDEX SCHEMA public;\nREINDEX DATABASE mydb;\nREINDEX SCHEMA CONCURRENTLY public;\n"
+        "REINDEX (CONCURRENTLY) DATABASE mydb;\n"
+    )
+    for rule in ("require-lock-timeout", "require-statement-timeout"):
+        found = lint(rule, sql)
+        assert lines(found) == [1, 2]
+        assert found[0].message.startswith("REINDEX SCHEMA public takes") or (
+            found[0].message.startswith("REINDEX SCHEMA public rebuilds every index")
+        )
+    timed = "SET lock_timeout = '1s';\nSET statement_timeout = '1h';\nREINDEX SCHEMA public;\n"
+    assert lint("require-lock-timeout", timed) == lint("require-statement-timeout", timed) == []
+
+
+def test_lock_timeout_names_the_table_of_an_unknown_index():
+    # DROP INDEX and REINDEX INDEX lock the index's table, which is not known here.
+    (drop,) = lint("require-lock-timeout", "DROP INDEX usage_user_id_index;\n")
+    assert "ACCESS EXCLUSIVE lock on the table of index usage_user_id_index" in drop.message
+    assert "reads and writes of the table of index usage_user_id_index" in drop.message
+    (reindex,) = lint("require-statement-timeout", "REINDEX INDEX s.foo_idx;\n")
+    assert "scans the table of index s.foo_idx while holding a SHARE lock" in reindex.message
+    before = "CREATE TABLE u (id int);\nCREATE INDEX u_idx ON u (id);\n"
+    (known,) = lint("require-lock-timeout", "DROP INDEX u_idx;\n", before=before)
+    assert "ACCESS EXCLUSIVE lock on u with" in known.message
+
+
+def test_lock_timeout_alter_sequence_blocks_nextval():
+    (found,) = lint("require-lock-timeout", "ALTER SEQUENCE s RESTART WITH 100;\n")
+    assert "SHARE ROW EXCLUSIVE lock on s" in found.message
+    assert "nextval() calls on s, and the INSERTs that use it, queue" in found.message
+    assert lint("require-lock-timeout", "CREATE SEQUENCE s;\nALTER SEQUENCE s CACHE 5;\n") == []
+
+
 def test_lock_timeout_statements_in_a_do_block_count():
     sql = "DO $$\nBEGIN\n  ALTER TABLE a ADD COLUMN x int;\nEND\n$$;\n"
     assert lines(lint("require-lock-timeout", sql)) == [3]
