@@ -124,7 +124,8 @@ class Catalog:
     ``new`` flags say whether the migration being linted created an object: such an
     object is empty and no running client uses it yet. ``CREATE OR REPLACE`` (and ``IF
     NOT EXISTS`` for schemas and extensions) may have found an existing object, so it does
-    not make one new. :meth:`release` marks everything as existing once a migration has
+    not make one new. ``IF NOT EXISTS`` of an object the catalog knows changes nothing
+    (PostgreSQL skips the statement). :meth:`release` marks everything as existing once a migration has
     shipped.
     """
 
@@ -319,18 +320,39 @@ class Catalog:
 
     # --- updates --------------------------------------------------------------------------
 
-    def apply(self, statement: Statement, new: bool = True) -> None:
-        """Record what ``statement`` creates, drops or renames."""
+    def apply(self, statement: Statement, new: bool = True) -> list[Event]:
+        """Record what ``statement`` creates, drops or renames. Returns the ``IF NOT
+        EXISTS`` creates PostgreSQL skips because the catalog knows the object: it stays
+        as it was (existing, same columns)."""
         kind = statement.kind
+        events = events_of(statement)
+        skipped = [e for e in events if e.if_missing and self.knows(e.key)] if events else []
         if kind == "AlterTableStmt":
             _track_columns(self, statement.node)
         elif kind == "UpdateStmt":
             _assigned(self, statement.node)
         handler = _HANDLERS.get(kind)
-        if handler is not None:
+        if handler is not None and not (skipped and skipped[0].sub == 0):
             handler(self, statement.node, new)
-        for event in events_of(statement):
-            _apply_event(self, event, new)
+        for event in events:
+            if not (skipped and event in skipped):
+                _apply_event(self, event, new)
+        return skipped
+
+    def knows(self, key: Key) -> bool:
+        """Whether the object ``key`` (a relation, column, schema, …) is known to exist."""
+        kind = key[0]
+        if kind in ("rel", "column"):
+            schema, _, name = key[1].rpartition(".")
+            if kind == "column":
+                table = self.table(schema or None, name)
+                return key in self.objects or (table is not None and key[2] in table.columns)
+            return (
+                self.table(schema or None, name) is not None
+                or self.index(schema or None, name) is not None
+                or self.sequence_key(schema or None, name) is not None
+            )
+        return key in self.objects
 
     def _add_table(self, schema: str | None, name: str, new: bool, kind: str = "table") -> Table:
         table = Table(schema, name, new, kind)
@@ -573,6 +595,8 @@ def _alter_table(catalog: Catalog, node: Node, new: bool) -> None:
         definition = cmd.get("def", {})
         if subtype == "AT_AddColumn" and "ColumnDef" in definition:
             column, constraints = _column_from_def(definition["ColumnDef"])
+            if cmd.get("missing_ok") and column.name in table.columns:
+                continue  # ADD COLUMN IF NOT EXISTS of a column it has: skipped
             table.columns[column.name] = column
             table.constraints.extend(constraints)
         elif subtype == "AT_DropColumn":
@@ -968,6 +992,8 @@ def _track_columns(catalog: Catalog, node: Node) -> None:
         cmd_name = cmd.get("name", "")
         if subtype == "AT_AddColumn" and "ColumnDef" in definition and had_rows:
             coldef = definition["ColumnDef"]
+            if cmd.get("missing_ok") and catalog.knows(("column", table, coldef.get("colname"))):
+                continue
             kinds = {c.get("Constraint", {}).get("contype") for c in coldef.get("constraints", ())}
             type_name = coldef.get("typeName")
             serial = bool(type_name) and type_ref(type_name).name in _SERIALS

@@ -192,7 +192,9 @@ class Analyser:
     def advance(self, effect: Effect) -> None:
         """Apply a statement's consequences: transaction state, timeouts, catalog."""
         self._state.apply(effect.statement, effect.touches)
-        self.catalog.apply(effect.statement, new=True)
+        skipped = self.catalog.apply(effect.statement, new=True)
+        if skipped and effect.file is not None:
+            effect.file.skipped.update((effect.index, e.sub) for e in skipped)
 
 
 # --- per-statement lock facts ----------------------------------------------------------------

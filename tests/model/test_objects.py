@@ -137,6 +137,27 @@ def test_plain_create_is_new_replace_and_if_not_exists_may_have_existed():
     assert catalog.defined_here(("rule", "t", "ru"))
 
 
+def test_if_not_exists_of_a_known_object_changes_nothing():
+    catalog = catalog_after("CREATE TABLE t (a int, b text); CREATE SCHEMA s;")
+    catalog.release()
+    skipped = [
+        [e.sub for e in catalog.apply(statement)]
+        for statement in statements(
+            "CREATE TABLE IF NOT EXISTS t (x int);"
+            "ALTER TABLE t ADD COLUMN IF NOT EXISTS a bigint, ADD COLUMN IF NOT EXISTS c int;"
+            "CREATE SCHEMA IF NOT EXISTS s; CREATE TABLE IF NOT EXISTS u (a int);"
+        )
+    ]
+    assert skipped == [[0], [1], [0], []]
+    table = catalog.table(None, "t")
+    assert table is not None and not table.new and list(table.columns) == ["a", "b", "c"]
+    assert str(table.columns["a"].type) == "integer"
+    assert catalog.is_new(("column", "t", "c")) and not catalog.is_new(("column", "t", "a"))
+    assert catalog.null_columns == {("t", "c")}
+    assert not catalog.defined_here(("schema", "s"))
+    assert catalog.is_new_relation(None, "u")  # unknown: created
+
+
 def test_or_replace_keeps_a_new_object_new():
     catalog = catalog_after(
         "CREATE FUNCTION f(int) RETURNS int LANGUAGE sql AS 'SELECT 1';"
