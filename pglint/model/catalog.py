@@ -20,9 +20,12 @@ from pglint.model.objects import (
     Event,
     Key,
     Routine,
+    dotted,
     events_of,
     plain,
     rel_key,
+    signature,
+    strings,
 )
 from pglint.model.statements import Node, Statement
 from pglint.model.types import TypeRef, type_ref
@@ -156,6 +159,9 @@ class Catalog:
     #: (table, column) of columns the migration added without a default to a table that
     #: already had rows, and that no UPDATE has assigned since: NULL in every existing row.
     null_columns: set[tuple[str, str]] = field(default_factory=set)
+    #: Functions the migrations created → ``volatile``, ``stable`` or ``immutable``, as
+    #: declared (CREATE FUNCTION's default is ``volatile``).
+    volatility: dict[Routine, str] = field(default_factory=dict)
 
     #: Tables this catalog may change in place (id → table); None: all of them. After
     #: :meth:`copy` both catalogs share their tables, and each clones a table before its
@@ -186,6 +192,7 @@ class Catalog:
             set(self.defined),
             dict(self.checks),
             set(self.null_columns),
+            dict(self.volatility),
             {},
             self._released,
         )
@@ -297,6 +304,14 @@ class Catalog:
             return self.is_new_type(key[1])
         return self.objects.get(key, False)
 
+    def function_volatility(self, name: str) -> str | None:
+        """How volatile the functions named ``name`` (matching form) are, the most volatile
+        overload counting; None if the migrations created none."""
+        found = [v for r, v in self.volatility.items() if r.name == name]
+        if not found:
+            return None
+        return max(found, key=_VOLATILITY_ORDER.index)
+
     def is_new_routine(self, routine: Routine) -> bool:
         """Whether a plain CREATE of this migration made a routine that ``routine`` names."""
         return any(new and known.matches(routine) for known, new in self.routines.items())
@@ -365,6 +380,35 @@ class Catalog:
         """The table a statement changes, made writable (see :meth:`writable`)."""
         found = self.table_of(range_var)
         return self.writable(found) if found is not None else None
+
+
+_VOLATILITY_ORDER = ("immutable", "stable", "volatile")
+
+
+def _declared_volatility(options: list[Node] | None) -> str | None:
+    """The IMMUTABLE / STABLE / VOLATILE option of CREATE or ALTER FUNCTION, if given."""
+    for wrapped in options or ():
+        option = wrapped.get("DefElem", {})
+        if option.get("defname") == "volatility":
+            value = option.get("arg", {}).get("String", {}).get("sval")
+            return value if value in _VOLATILITY_ORDER else None
+    return None
+
+
+def _create_function(catalog: Catalog, node: Node, new: bool) -> None:
+    if node.get("is_procedure"):
+        return
+    routine = Routine(dotted(strings(node.get("funcname"))), signature(node.get("parameters")))
+    catalog.volatility[routine] = _declared_volatility(node.get("options")) or "volatile"
+
+
+def _alter_function(catalog: Catalog, node: Node, new: bool) -> None:
+    declared = _declared_volatility(node.get("actions"))
+    if declared is None:
+        return
+    routine = Routine.of(node.get("func") or {})
+    for known in [r for r in catalog.volatility if r.matches(routine)]:
+        catalog.volatility[known] = declared
 
 
 def _mark_existing(flags: dict[_K, bool]) -> None:
@@ -816,6 +860,8 @@ _HANDLERS = {
     "CreateRangeStmt": _create_named_type("typeName"),
     "DefineStmt": _create_named_type("defnames"),
     "CreateSeqStmt": _create_seq,
+    "CreateFunctionStmt": _create_function,
+    "AlterFunctionStmt": _alter_function,
 }
 
 
@@ -948,9 +994,14 @@ def _routine_event(catalog: Catalog, event: Event, new: bool) -> None:
     elif event.action == DROP:
         for known in [r for r in routines if r.matches(routine)]:
             del routines[known]
+        for known in [r for r in catalog.volatility if r.matches(routine)]:
+            del catalog.volatility[known]
     elif event.action == RENAME and event.new_routine is not None:
         for known in [r for r in routines if r.matches(routine)]:
             routines[known.renamed(event.new_routine.shown)] = routines.pop(known)
+        for known in [r for r in catalog.volatility if r.matches(routine)]:
+            renamed = known.renamed(event.new_routine.shown)
+            catalog.volatility[renamed] = catalog.volatility.pop(known)
     if new and event.action in (CREATE, DEFINE):
         catalog.defined.add(routine.key)
 

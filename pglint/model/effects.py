@@ -24,7 +24,8 @@ from pglint.model.catalog import (
 from pglint.model.file import FileFacts
 from pglint.model.locks import LockFact, LockMode, fact
 from pglint.model.nodes import TABLE_LIKE_OBJECTS, alter_commands
-from pglint.model.objects import rel_key
+from pglint.model.objects import dotted, rel_key
+from pglint.model.pg_functions import NON_VOLATILE
 from pglint.model.statements import Node, Statement
 from pglint.model.transaction import TransactionState
 from pglint.model.types import rewrites_on_change, type_ref
@@ -326,7 +327,10 @@ _STABLE_FUNCTIONS = frozenset(
         "least",
     }
 )
-_VOLATILE_FUNCTIONS = frozenset(
+#: Functions PostgreSQL (or a common extension) declares VOLATILE; also the wording of
+#: rewrite messages. Other functions are judged by :data:`NON_VOLATILE` (PostgreSQL's
+#: own) and the catalog (functions the migrations created).
+VOLATILE_FUNCTIONS = frozenset(
     {
         "random",
         "clock_timestamp",
@@ -339,20 +343,35 @@ _VOLATILE_FUNCTIONS = frozenset(
         "uuidv7",
         "nextval",
         "setseed",
-        "txid_current",
-        "pg_current_xact_id",
         "random_normal",
         "gen_random_bytes",
     }
 )
 
 
-def default_volatility(expr: Node | None) -> str:
-    """``constant``, ``stable`` or ``volatile`` for a column default expression.
+def function_volatility(names: list[str], catalog: Catalog | None = None) -> str:
+    """``volatile``, ``stable`` or ``immutable`` for a function called by ``names``.
 
-    Unknown functions count as volatile: PostgreSQL rewrites the table for a volatile
-    default, and a linter that cannot see the function's definition must assume the worst.
+    Built-in functions as PostgreSQL declares them; functions the catalog knows as
+    declared by their CREATE FUNCTION. Unknown functions count as volatile: PostgreSQL
+    rewrites the table for a volatile default, and a linter that cannot see the
+    function's definition must assume the worst.
     """
+    name = names[-1] if names else ""
+    if name in VOLATILE_FUNCTIONS:
+        return "volatile"
+    if catalog is not None and catalog.volatility:
+        declared = catalog.function_volatility(dotted(names))
+        if declared is not None:
+            return declared
+    if name in _STABLE_FUNCTIONS or name in NON_VOLATILE:
+        return "stable"
+    return "volatile"
+
+
+def default_volatility(expr: Node | None, catalog: Catalog | None = None) -> str:
+    """``constant``, ``stable`` or ``volatile`` for a column default expression (see
+    :func:`function_volatility`; ``stable`` covers immutable functions too)."""
     if expr is None:
         return "constant"
     verdict = "constant"
@@ -362,8 +381,7 @@ def default_volatility(expr: Node | None) -> str:
         if isinstance(item, dict):
             call = item.get("FuncCall")
             if call is not None:
-                name = _names(call.get("funcname", ()))[-1:] or [""]
-                if name[0] in _VOLATILE_FUNCTIONS or name[0] not in _STABLE_FUNCTIONS:
+                if function_volatility(_names(call.get("funcname", ())), catalog) == "volatile":
                     return "volatile"
                 verdict = "stable"
             if "SQLValueFunction" in item:
@@ -401,7 +419,7 @@ def _is_null(expr: Node | None) -> bool:
     return expr is None or bool("A_Const" in expr and expr["A_Const"].get("isnull"))
 
 
-def add_column_rewrites(coldef: Node, pg: int) -> bool:
+def add_column_rewrites(coldef: Node, pg: int, catalog: Catalog | None = None) -> bool:
     """Whether ``ADD COLUMN`` with this definition rewrites the table.
 
     PostgreSQL 11 stores non-volatile defaults in the catalogue ("fast default"); before
@@ -419,7 +437,7 @@ def add_column_rewrites(coldef: Node, pg: int) -> bool:
         return False
     if pg < 11:
         return True
-    return default_volatility(default) == "volatile"
+    return default_volatility(default, catalog) == "volatile"
 
 
 def _add_column_scans(coldef: Node, rewrite: bool) -> bool:
@@ -655,7 +673,7 @@ def _alter_table(node: Node, catalog: Catalog, pg: int) -> tuple[list[Touch], bo
         action = subtype.removeprefix("AT_")
         if subtype == "AT_AddColumn" and "ColumnDef" in definition:
             coldef = definition["ColumnDef"]
-            rewrite = add_column_rewrites(coldef, pg)
+            rewrite = add_column_rewrites(coldef, pg, catalog)
             scan = _add_column_scans(coldef, rewrite)
             if (
                 cmd.get("missing_ok")

@@ -683,6 +683,7 @@ def test_catalog_copy_is_independent_and_complete():
         "defined",
         "checks",
         "null_columns",
+        "volatility",
         "_owned",
         "_released",
     ]

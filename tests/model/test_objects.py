@@ -8,10 +8,11 @@ import pytest
 
 from pglint.model.catalog import UNKNOWN_CHECK, Catalog
 from pglint.model.columns import column_types
-from pglint.model.effects import Analyser, Effect
+from pglint.model.effects import VOLATILE_FUNCTIONS, Analyser, Effect, function_volatility
 from pglint.model.file import FileFacts
 from pglint.model.nodes import mentions, statement_nodes
 from pglint.model.objects import CREATE, DEFINE, DROP, ENSURE, RENAME, Routine, object_events
+from pglint.model.pg_functions import NON_VOLATILE
 from pglint.sources.sql import parse_sql
 
 
@@ -414,3 +415,31 @@ def test_a_catalog_the_caller_releases_is_not_released_per_file():
     list(analyser.effects(statements("CREATE ROLE q;")))
     analyser.reset_file()  # the same change: the caller did not release in between
     assert analyser.catalog.is_new(("role", "q")) and not analyser.catalog.is_new(("role", "r"))
+
+
+def test_volatile_list_agrees_with_postgresql():
+    """The hand-kept volatile names are none of PostgreSQL's non-volatile ones."""
+    assert not VOLATILE_FUNCTIONS & NON_VOLATILE
+    assert {"txid_current", "pg_current_xact_id", "extract", "now"} <= NON_VOLATILE
+    assert function_volatility(["random"]) == "volatile"
+    assert function_volatility(["pg_catalog", "substring"]) == "stable"
+    assert function_volatility(["make_token"]) == "volatile"
+
+
+def test_catalog_keeps_the_declared_volatility_of_functions():
+    catalog = catalog_after(
+        "CREATE FUNCTION f(int) RETURNS int IMMUTABLE LANGUAGE sql AS 'SELECT 1';"
+        "CREATE FUNCTION f(text) RETURNS int STABLE LANGUAGE sql AS 'SELECT 1';"
+        "CREATE FUNCTION s.g() RETURNS int LANGUAGE sql AS 'SELECT 1';"
+        "CREATE PROCEDURE p() LANGUAGE sql AS 'SELECT 1';"
+    )
+    assert catalog.function_volatility("f") == "stable"  # the most volatile overload
+    assert catalog.function_volatility("s.g") == "volatile"  # CREATE FUNCTION's default
+    assert catalog.function_volatility("p") is None
+    catalog_after("ALTER FUNCTION s.g() STABLE; ALTER FUNCTION s.g RENAME TO h;", catalog)
+    assert catalog.function_volatility("s.h") == "stable"
+    catalog_after("DROP FUNCTION f(text);", catalog.copy())
+    assert catalog.function_volatility("f") == "stable"  # the copy changed, not this one
+    catalog_after("DROP FUNCTION f(text);", catalog)
+    assert catalog.function_volatility("f") == "immutable"
+    assert function_volatility(["s", "h"], catalog) == "stable"

@@ -181,6 +181,40 @@ def test_unknown_function_is_named_and_assumed_volatile():
     assert "make_token()" in finding.message and "assumed volatile" in finding.message
 
 
+@pytest.mark.parametrize(
+    "default",
+    [
+        "txid_current()",  # STABLE in pg_proc, measured: no rewrite
+        "pg_current_xact_id()::text::bigint",
+        "extract(epoch from now())::bigint",
+        "substring('abcdef', 1, 3)::int",
+        "date_part('epoch', now())::bigint",
+    ],
+)
+def test_non_volatile_built_in_functions_do_not_rewrite(default):
+    sql = f"ALTER TABLE orders ADD COLUMN c bigint DEFAULT {default};"
+    assert lint("adding-field-with-default", sql) == []
+
+
+def test_functions_the_migrations_created_count_as_declared():
+    before = (
+        "CREATE FUNCTION sf() RETURNS int STABLE LANGUAGE plpgsql AS 'BEGIN RETURN 1; END';"
+        "CREATE FUNCTION vf() RETURNS int LANGUAGE plpgsql AS 'BEGIN RETURN 1; END';"
+        "CREATE FUNCTION af() RETURNS int LANGUAGE plpgsql AS 'BEGIN RETURN 1; END';"
+        "ALTER FUNCTION af() IMMUTABLE;"
+    )
+    sql = "ALTER TABLE orders ADD COLUMN c int DEFAULT {}();"
+    assert lint("adding-field-with-default", sql.format("sf"), before=before) == []
+    assert lint("adding-field-with-default", sql.format("af"), before=before) == []
+    (finding,) = lint("adding-field-with-default", sql.format("vf"), before=before)
+    assert "vf(), which its CREATE FUNCTION declares volatile" in finding.message
+    # Dropped: unknown again, so assumed volatile.
+    dropped = lint(
+        "adding-field-with-default", sql.format("sf"), before=before + "DROP FUNCTION sf;"
+    )
+    assert "assumed volatile" in dropped[0].message
+
+
 def test_virtual_generated_column_does_not_rewrite():
     sql = "ALTER TABLE orders ADD COLUMN total numeric GENERATED ALWAYS AS (qty * price) VIRTUAL;"
     assert lint("adding-field-with-default", sql, pg=18) == []
