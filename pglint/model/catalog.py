@@ -28,7 +28,7 @@ from pglint.model.objects import (
     strings,
 )
 from pglint.model.statements import Node, Statement
-from pglint.model.types import TypeRef, type_ref
+from pglint.model.types import TypeRef, rewrites_on_change, type_ref
 
 if TYPE_CHECKING:
     from _typeshed import DataclassInstance
@@ -102,6 +102,15 @@ class Table:
         return self._sources
 
 
+@dataclass(frozen=True, slots=True)
+class Domain:
+    """A domain: its base type and constraints (CHECK names, NOT NULL)."""
+
+    base: TypeRef | None
+    checks: tuple[str, ...] = ()
+    not_null: bool = False
+
+
 @dataclass(slots=True)
 class Index:
     schema: str | None
@@ -162,6 +171,8 @@ class Catalog:
     #: Functions the migrations created → ``volatile``, ``stable`` or ``immutable``, as
     #: declared (CREATE FUNCTION's default is ``volatile``).
     volatility: dict[Routine, str] = field(default_factory=dict)
+    #: Domains, under their key in :attr:`types`.
+    domains: dict[str, Domain] = field(default_factory=dict)
 
     #: Tables this catalog may change in place (id → table); None: all of them. After
     #: :meth:`copy` both catalogs share their tables, and each clones a table before its
@@ -193,6 +204,7 @@ class Catalog:
             dict(self.checks),
             set(self.null_columns),
             dict(self.volatility),
+            dict(self.domains),
             {},
             self._released,
         )
@@ -303,6 +315,45 @@ class Catalog:
         if kind == "type":
             return self.is_new_type(key[1])
         return self.objects.get(key, False)
+
+    def domain(self, ref: TypeRef | None) -> Domain | None:
+        """The domain a column type names, if the catalog knows it (arrays of one are not)."""
+        if ref is None or ref.array or not self.domains:
+            return None
+        key = self.type_key([ref.schema, ref.name] if ref.schema else [ref.name])
+        return self.domains.get(key) if key is not None else None
+
+    def constrained_domain(self, ref: TypeRef | None) -> bool:
+        """Whether ``ref`` is a known domain with a CHECK or NOT NULL, its own or its base
+        domain's (PostgreSQL checks them for every row ADD COLUMN fills, even with NULL)."""
+        domain = self.domain(ref)
+        for _ in range(16):  # domains over domains; a cycle cannot exist
+            if domain is None:
+                return False
+            if domain.checks or domain.not_null:
+                return True
+            domain = self.domain(domain.base)
+        return False
+
+    def base_type(self, ref: TypeRef | None) -> TypeRef | None:
+        """``ref`` with known domains resolved to their base type."""
+        for _ in range(16):
+            domain = self.domain(ref)
+            if domain is None or domain.base is None:
+                return ref
+            ref = domain.base
+        return ref
+
+    def type_change_rewrites(self, old: TypeRef | None, new: TypeRef) -> bool | None:
+        """:func:`~pglint.model.types.rewrites_on_change` with known domains: a change to
+        a domain with constraints rewrites; otherwise domains count as their base type
+        (measured on PostgreSQL 15: ``int`` → an unconstrained domain over ``int`` keeps
+        every row, a domain → its base type too)."""
+        if self.domains and old != new:
+            if self.constrained_domain(new):
+                return True
+            old, new = self.base_type(old), self.base_type(new) or new
+        return rewrites_on_change(old, new)
 
     def function_volatility(self, name: str) -> str | None:
         """How volatile the functions named ``name`` (matching form) are, the most volatile
@@ -800,6 +851,47 @@ def _create_named_type(field: str):
     return handler
 
 
+def _create_domain(catalog: Catalog, node: Node, new: bool) -> None:
+    _create_named_type("domainname")(catalog, node, new)
+    names = strings(node.get("domainname"))
+    key = catalog.type_key(names)
+    if key is None:  # pragma: no cover - the line above adds it
+        return
+    base = node.get("typeName")
+    domain = Domain(type_ref(base) if base else None)
+    for wrapped in node.get("constraints", ()):
+        domain = _domain_constraint(domain, names[-1], wrapped.get("Constraint", {}))
+    catalog.domains[key] = domain
+
+
+def _domain_constraint(domain: Domain, name: str, con: Node) -> Domain:
+    contype = con.get("contype")
+    if contype == "CONSTR_NOTNULL":
+        return replace(domain, not_null=True)
+    if contype == "CONSTR_CHECK":
+        return replace(domain, checks=(*domain.checks, con.get("conname") or f"{name}_check"))
+    return domain
+
+
+def _alter_domain(catalog: Catalog, node: Node, new: bool) -> None:
+    """ALTER DOMAIN: constraints added (NOT VALID ones too: new values are checked) or
+    dropped, SET / DROP NOT NULL."""
+    names = strings(node.get("typeName"))
+    key = catalog.type_key(names)
+    domain = catalog.domains.get(key) if key is not None else None
+    if key is None or domain is None:
+        return
+    subtype = node.get("subtype")
+    if subtype == "C":
+        con = (node.get("def") or {}).get("Constraint", {})
+        domain = _domain_constraint(domain, names[-1], con)
+    elif subtype == "X":
+        domain = replace(domain, checks=tuple(c for c in domain.checks if c != node.get("name")))
+    elif subtype in ("O", "N"):
+        domain = replace(domain, not_null=subtype == "O")
+    catalog.domains[key] = domain
+
+
 def _alter_enum(catalog: Catalog, node: Node, new: bool) -> None:
     names = [n.get("String", {}).get("sval", "") for n in node.get("typeName", ())]
     key = catalog.type_key(names)
@@ -856,7 +948,8 @@ _HANDLERS = {
     "CreateEnumStmt": _create_enum,
     "AlterEnumStmt": _alter_enum,
     "CompositeTypeStmt": _create_type,
-    "CreateDomainStmt": _create_named_type("domainname"),
+    "CreateDomainStmt": _create_domain,
+    "AlterDomainStmt": _alter_domain,
     "CreateRangeStmt": _create_named_type("typeName"),
     "DefineStmt": _create_named_type("defnames"),
     "CreateSeqStmt": _create_seq,
@@ -929,10 +1022,13 @@ def _type_event(catalog: Catalog, event: Event) -> None:
         return
     new = catalog.types.pop(key)
     labels = catalog.enums.pop(key, None)
+    domain = catalog.domains.pop(key, None)
     if event.action == RENAME and event.new_key is not None:
         catalog.types[event.new_key[1]] = new
         if labels is not None:
             catalog.enums[event.new_key[1]] = labels
+        if domain is not None:
+            catalog.domains[event.new_key[1]] = domain
         _retype_columns(catalog, event.key[1], event.new_key[1])
 
 

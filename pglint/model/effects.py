@@ -28,7 +28,7 @@ from pglint.model.objects import dotted, rel_key
 from pglint.model.pg_functions import NON_VOLATILE
 from pglint.model.statements import Node, Statement
 from pglint.model.transaction import TransactionState
-from pglint.model.types import rewrites_on_change, type_ref
+from pglint.model.types import type_ref
 
 
 # Not frozen (made in bulk): a frozen dataclass's __init__ costs ~0.1 µs a field.
@@ -425,11 +425,15 @@ def add_column_rewrites(coldef: Node, pg: int, catalog: Catalog | None = None) -
     PostgreSQL 11 stores non-volatile defaults in the catalogue ("fast default"); before
     that any non-NULL default rewrote. Serial, identity and stored generated columns are
     computed per row and always rewrite (pg-truth: add_column_serial, _identity,
-    _generated_stored); virtual generated columns (PostgreSQL 18) store nothing.
+    _generated_stored); virtual generated columns (PostgreSQL 18) store nothing. A domain
+    with constraints is checked row by row, so it rewrites with or without a default
+    (measured on PostgreSQL 15; ``ATExecAddColumn`` skips the fast default for it).
     """
     default, kinds = _column_default(coldef)
     type_name = coldef.get("typeName")
     if type_name and type_ref(type_name).name in ("serial", "bigserial", "smallserial"):
+        return True
+    if type_name and catalog is not None and catalog.constrained_domain(type_ref(type_name)):
         return True
     if "CONSTR_IDENTITY" in kinds or _stored_generated(coldef):
         return True
@@ -698,7 +702,7 @@ def _alter_table(node: Node, catalog: Catalog, pg: int) -> tuple[list[Touch], bo
             old = None
             if table is not None and cmd.get("name") in table.columns:
                 old = table.columns[cmd["name"]].type
-            changes = rewrites_on_change(old, type_ref(type_name)) if type_name else None
+            changes = catalog.type_change_rewrites(old, type_ref(type_name)) if type_name else None
             if changes is False and not definition["ColumnDef"].get("raw_default"):
                 rewrite = scan = False
         elif subtype == "AT_SetNotNull":

@@ -24,7 +24,7 @@ from pglint.model.effects import (
 from pglint.model.nodes import alter_commands, column_defs, mentions, statement_nodes
 from pglint.model.objects import dotted, rel_key
 from pglint.model.statements import Node
-from pglint.model.types import TypeRef, rewrites_on_change, type_ref
+from pglint.model.types import TypeRef, type_ref
 from pglint.rules.registry import Hit, check
 
 _SERIAL_TYPES = frozenset({"serial", "bigserial", "smallserial"})
@@ -118,6 +118,13 @@ def _default_rewrite_reason(
             "with GENERATED AS IDENTITY fills every existing row from a new sequence",
             identity.get("location"),
         )
+    type_name = coldef.get("typeName")
+    if type_name and catalog.constrained_domain(type_ref(type_name)):
+        return (
+            f"of domain type {type_ref(type_name)}, which has CHECK or NOT NULL constraints, "
+            "checks them against every existing row (even where the value is NULL)",
+            type_name.get("location"),
+        )
     default = _of_kind(constraints, "CONSTR_DEFAULT")
     if default is None or _is_null(default.get("raw_expr")):
         return None
@@ -190,6 +197,12 @@ def adding_field_with_default(effect: Effect, ctx: Context) -> Iterator[Hit]:
                 f"Add {column} as a plain nullable bigint, backfill existing rows in batches, "
                 f"make it NOT NULL, then ALTER COLUMN {column} ADD GENERATED … AS IDENTITY "
                 "(new rows only)."
+            )
+        elif ctx.catalog.constrained_domain(type_ref(coldef.get("typeName") or {})):
+            base = ctx.catalog.base_type(type_ref(coldef["typeName"]))
+            help_text = (
+                f"Add {column} as {base} (or a domain without constraints), then add the check "
+                "as a table CHECK constraint NOT VALID and VALIDATE it in a later migration."
             )
         yield Hit(
             f"ADD COLUMN {column} on existing table {touch.relation} {reason}: the table "
@@ -427,7 +440,7 @@ def changing_column_type(effect: Effect, ctx: Context) -> Iterator[Hit]:
             old = table.columns[column].type
         using = coldef.get("raw_default")
         computed = using is not None and not _trivial_using(using, column, new)
-        changes = rewrites_on_change(old, new)
+        changes = ctx.catalog.type_change_rewrites(old, new)
         lock = f"an {touch.lock.sql_name} lock, blocking {touch.lock.blocked}"
         if changes is False and not computed:
             continue
@@ -436,6 +449,13 @@ def changing_column_type(effect: Effect, ctx: Context) -> Iterator[Hit]:
                 f"ALTER COLUMN {column} TYPE {new} USING an expression on {touch.relation} "
                 f"recomputes every row: the table and its indexes are rewritten under {lock} "
                 "until the rewrite finishes",
+                at=coldef.get("location"),
+            )
+        elif old != new and ctx.catalog.constrained_domain(new):
+            yield Hit(
+                f"ALTER COLUMN {column} TYPE {new} on {touch.relation}: {new} is a domain with "
+                f"CHECK or NOT NULL constraints, so every row is converted and checked: the "
+                f"table and its indexes are rewritten under {lock} until the rewrite finishes",
                 at=coldef.get("location"),
             )
         elif changes is None:

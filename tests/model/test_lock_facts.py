@@ -684,6 +684,7 @@ def test_catalog_copy_is_independent_and_complete():
         "checks",
         "null_columns",
         "volatility",
+        "domains",
         "_owned",
         "_released",
     ]

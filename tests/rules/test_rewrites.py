@@ -215,6 +215,34 @@ def test_functions_the_migrations_created_count_as_declared():
     assert "assumed volatile" in dropped[0].message
 
 
+def test_column_of_a_domain_with_constraints_rewrites_with_or_without_default():
+    before = "CREATE DOMAIN posint AS int CHECK (VALUE > 0); CREATE DOMAIN myint AS int;"
+    for sql in (
+        "ALTER TABLE orders ADD COLUMN qty posint;",
+        "ALTER TABLE orders ADD COLUMN qty posint DEFAULT 1;",
+    ):
+        (finding,) = lint("adding-field-with-default", sql, before=before)
+        assert "of domain type posint, which has CHECK or NOT NULL constraints" in finding.message
+        assert finding.help is not None and "Add qty as integer" in finding.help
+    assert (
+        lint("adding-field-with-default", "ALTER TABLE orders ADD COLUMN q myint;", before=before)
+        == []
+    )
+    # The domain unknown (created by a migration pglint has not seen): as before.
+    assert lint("adding-field-with-default", "ALTER TABLE orders ADD COLUMN qty posint;") == []
+
+
+def test_type_change_to_a_domain_rewrites_only_with_constraints():
+    before = (
+        "CREATE TABLE orders (id bigint PRIMARY KEY, qty int);"
+        "CREATE DOMAIN posint AS int CHECK (VALUE > 0); CREATE DOMAIN myint AS int;"
+    )
+    sql = "ALTER TABLE orders ALTER COLUMN qty TYPE {};"
+    assert lint("changing-column-type", sql.format("myint"), before=before) == []
+    (finding,) = lint("changing-column-type", sql.format("posint"), before=before)
+    assert "posint is a domain with CHECK or NOT NULL constraints" in finding.message
+
+
 def test_virtual_generated_column_does_not_rewrite():
     sql = "ALTER TABLE orders ADD COLUMN total numeric GENERATED ALWAYS AS (qty * price) VIRTUAL;"
     assert lint("adding-field-with-default", sql, pg=18) == []
