@@ -344,6 +344,24 @@ class Catalog:
             ref = domain.base
         return ref
 
+    def tables_using_domain(self, names: list[str]) -> list[Table]:
+        """The tables with a column of the domain ``names`` or of a known domain over it
+        (ALTER DOMAIN checks them all; arrays of a domain are not checked)."""
+        target = dotted(names)
+        found = []
+        for table in self.tables.values():
+            for column in table.columns.values():
+                ref = column.type
+                for _ in range(16):
+                    if ref is None or ref.array or plain(ref.schema, ref.name) == target:
+                        break
+                    domain = self.domain(ref)
+                    ref = domain.base if domain is not None else None
+                if ref is not None and not ref.array:
+                    found.append(table)
+                    break
+        return found
+
     def type_change_rewrites(self, old: TypeRef | None, new: TypeRef) -> bool | None:
         """:func:`~pglint.model.types.rewrites_on_change` with known domains: a change to
         a domain with constraints rewrites; otherwise domains count as their base type

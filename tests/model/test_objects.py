@@ -499,3 +499,46 @@ def test_a_column_of_a_domain_changes_to_the_base_type_without_a_rewrite():
         statements("ALTER TABLE t ALTER COLUMN p TYPE int")
     )
     assert not effect.rewrites
+
+
+_DOMAIN_TABLES = (
+    "CREATE DOMAIN posint AS int; CREATE DOMAIN sub AS posint;"
+    "CREATE TABLE t1 (id int, f posint); CREATE TABLE t2 (id int, f sub);"
+    "CREATE TABLE t3 (id int, f posint[]); CREATE TABLE t4 (id int, f int);"
+    "CREATE TABLE pt (id int, f posint) PARTITION BY RANGE (id);"
+    "CREATE TABLE pt1 PARTITION OF pt FOR VALUES FROM (0) TO (10);"
+    "CREATE TABLE u (id int, f other);"  # a domain created by a migration pglint has not seen
+)
+
+
+@pytest.mark.parametrize(
+    ("statement", "pg", "expected"),
+    [
+        # Measured on PostgreSQL 15 (pg_locks and pg_stat_xact_user_tables in the transaction).
+        ("ALTER DOMAIN posint ADD CONSTRAINT c CHECK (VALUE > 0)", 15, "SHARE"),
+        ("ALTER DOMAIN posint ADD CONSTRAINT c CHECK (VALUE > 0) NOT VALID", 15, None),
+        ("ALTER DOMAIN posint VALIDATE CONSTRAINT c", 15, "SHARE"),
+        ("ALTER DOMAIN posint VALIDATE CONSTRAINT c", 19, "SHARE UPDATE EXCLUSIVE"),
+        ("ALTER DOMAIN posint SET NOT NULL", 15, "SHARE"),
+        ("ALTER DOMAIN posint DROP NOT NULL", 15, None),
+        ("ALTER DOMAIN posint DROP CONSTRAINT c", 15, None),
+        ("ALTER DOMAIN posint SET DEFAULT 1", 15, None),
+    ],
+)
+def test_alter_domain_locks_and_scans_the_tables_using_it(statement, pg, expected):
+    catalog = catalog_after(_DOMAIN_TABLES)
+    catalog.release()
+    (effect,) = Analyser(pg, catalog=catalog).effects(statements(statement))
+    if expected is None:
+        assert effect.touches == ()
+        return
+    # Columns of a domain over it count; arrays of it do not; a partitioned table is
+    # not locked itself, its partitions are.
+    assert sorted(t.relation for t in effect.touches) == ["pt1", "t1", "t2"]
+    assert all(t.lock.sql_name == expected and t.scan and not t.rewrite for t in effect.touches)
+
+
+def test_alter_domain_unknown_to_the_catalog_finds_columns_by_type_name():
+    catalog = catalog_after(_DOMAIN_TABLES)
+    (effect,) = Analyser(15, catalog=catalog).effects(statements("ALTER DOMAIN other SET NOT NULL"))
+    assert [t.relation for t in effect.touches] == ["u"]
