@@ -168,9 +168,11 @@ class Catalog:
     #: (table, column) of columns the migration added without a default to a table that
     #: already had rows, and that no UPDATE has assigned since: NULL in every existing row.
     null_columns: set[tuple[str, str]] = field(default_factory=set)
-    #: Functions the migrations created → ``volatile``, ``stable`` or ``immutable``, as
-    #: declared (CREATE FUNCTION's default is ``volatile``).
-    volatility: dict[Routine, str] = field(default_factory=dict)
+    #: Functions the migrations created → (``volatile``, ``stable`` or ``immutable`` as
+    #: declared, CREATE FUNCTION's default being ``volatile``; the body of a volatile SQL
+    #: function PostgreSQL may inline, as SQL text or a parsed ``RETURN`` / ``BEGIN
+    #: ATOMIC`` body, else None).
+    volatility: dict[Routine, tuple[str, str | Node | None]] = field(default_factory=dict)
     #: Domains, under their key in :attr:`types`.
     domains: dict[str, Domain] = field(default_factory=dict)
 
@@ -376,10 +378,16 @@ class Catalog:
     def function_volatility(self, name: str) -> str | None:
         """How volatile the functions named ``name`` (matching form) are, the most volatile
         overload counting; None if the migrations created none."""
-        found = [v for r, v in self.volatility.items() if r.name == name]
+        found = [v for r, (v, _) in self.volatility.items() if r.name == name]
         if not found:
             return None
         return max(found, key=_VOLATILITY_ORDER.index)
+
+    def inline_body(self, name: str) -> str | Node | None:
+        """The body of the one function named ``name`` if it is a volatile SQL function
+        PostgreSQL may inline (see :func:`_inline_body`)."""
+        found = [body for r, (_, body) in self.volatility.items() if r.name == name]
+        return found[0] if len(found) == 1 else None
 
     def is_new_routine(self, routine: Routine) -> bool:
         """Whether a plain CREATE of this migration made a routine that ``routine`` names."""
@@ -468,16 +476,49 @@ def _create_function(catalog: Catalog, node: Node, new: bool) -> None:
     if node.get("is_procedure"):
         return
     routine = Routine(dotted(strings(node.get("funcname"))), signature(node.get("parameters")))
-    catalog.volatility[routine] = _declared_volatility(node.get("options")) or "volatile"
+    declared = _declared_volatility(node.get("options")) or "volatile"
+    body = _inline_body(node) if declared == "volatile" else None
+    catalog.volatility[routine] = (declared, body)
+
+
+#: Options after which PostgreSQL does not inline a SQL function (``inline_function``).
+_NOT_INLINED = frozenset({"security", "strict", "set"})
+
+
+def _inline_body(node: Node) -> str | Node | None:
+    """The body of a SQL function PostgreSQL may inline into a calling expression (not
+    SECURITY DEFINER, STRICT, SET or set-returning): then a column default calling it
+    is as volatile as the body (measured on PostgreSQL 15: a VOLATILE ``SELECT now()``
+    function does not rewrite, ``RETURN random()`` does)."""
+    if node.get("returnType", {}).get("setof"):
+        return None
+    text: str | None = None
+    for wrapped in node.get("options", ()):
+        option = wrapped.get("DefElem", {})
+        name, arg = option.get("defname"), option.get("arg", {})
+        if name == "language" and arg.get("String", {}).get("sval", "").lower() != "sql":
+            return None
+        if name in _NOT_INLINED and arg.get("Boolean", {"boolval": True}).get("boolval"):
+            return None
+        if name == "as":
+            items = arg.get("List", {}).get("items", ())
+            text = items[0].get("String", {}).get("sval") if len(items) == 1 else None
+    body = node.get("sql_body")
+    return body if body is not None else text
 
 
 def _alter_function(catalog: Catalog, node: Node, new: bool) -> None:
-    declared = _declared_volatility(node.get("actions"))
-    if declared is None:
-        return
+    actions = node.get("actions")
+    declared = _declared_volatility(actions)
+    inlined = not any(
+        a.get("DefElem", {}).get("defname") in _NOT_INLINED
+        and a["DefElem"].get("arg", {}).get("Boolean", {"boolval": True}).get("boolval")
+        for a in actions or ()
+    )
     routine = Routine.of(node.get("func") or {})
     for known in [r for r in catalog.volatility if r.matches(routine)]:
-        catalog.volatility[known] = declared
+        volatility, body = catalog.volatility[known]
+        catalog.volatility[known] = (declared or volatility, body if inlined else None)
 
 
 def _mark_existing(flags: dict[_K, bool]) -> None:

@@ -8,6 +8,7 @@ facts from the parse tree.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -349,19 +350,24 @@ VOLATILE_FUNCTIONS = frozenset(
 )
 
 
-def function_volatility(names: list[str], catalog: Catalog | None = None) -> str:
+def function_volatility(names: list[str], catalog: Catalog | None = None, depth: int = 0) -> str:
     """``volatile``, ``stable`` or ``immutable`` for a function called by ``names``.
 
     Built-in functions as PostgreSQL declares them; functions the catalog knows as
-    declared by their CREATE FUNCTION. Unknown functions count as volatile: PostgreSQL
-    rewrites the table for a volatile default, and a linter that cannot see the
-    function's definition must assume the worst.
+    declared by their CREATE FUNCTION, or as volatile as their body when PostgreSQL
+    inlines it (a one-expression SQL function). Unknown functions count as volatile:
+    PostgreSQL rewrites the table for a volatile default, and a linter that cannot see
+    the function's definition must assume the worst.
     """
     name = names[-1] if names else ""
     if name in VOLATILE_FUNCTIONS:
         return "volatile"
     if catalog is not None and catalog.volatility:
         declared = catalog.function_volatility(dotted(names))
+        if declared == "volatile" and depth < 8:
+            expr = _inlined_expression(catalog.inline_body(dotted(names)))
+            if expr is not None and default_volatility(expr, catalog, depth + 1) != "volatile":
+                return "stable"
         if declared is not None:
             return declared
     if name in _STABLE_FUNCTIONS or name in NON_VOLATILE:
@@ -369,7 +375,51 @@ def function_volatility(names: list[str], catalog: Catalog | None = None) -> str
     return "volatile"
 
 
-def default_volatility(expr: Node | None, catalog: Catalog | None = None) -> str:
+_SELECT_CLAUSES = (
+    "fromClause",
+    "whereClause",
+    "groupClause",
+    "havingClause",
+    "windowClause",
+    "sortClause",
+    "limitCount",
+    "limitOffset",
+    "distinctClause",
+    "withClause",
+    "valuesLists",
+)
+
+
+def _inlined_expression(body: str | Node | None) -> Node | None:
+    """The expression PostgreSQL inlines for a SQL function body: ``SELECT expr`` alone
+    (no FROM, WHERE, …) or ``RETURN expr``; None for any other body."""
+    if body is None:
+        return None
+    if isinstance(body, str):
+        from pglast.parser import ParseError, parse_sql_json
+
+        try:
+            parsed = json.loads(parse_sql_json(body)).get("stmts", [])
+        except ParseError:
+            return None
+        statements = [p.get("stmt", {}) for p in parsed]
+    elif "ReturnStmt" in body:
+        return body["ReturnStmt"].get("returnval")
+    else:  # BEGIN ATOMIC: a List of one List of statements
+        items = body.get("List", {}).get("items", ())
+        statements = items[0].get("List", {}).get("items", []) if len(items) == 1 else []
+    if len(statements) != 1 or "SelectStmt" not in statements[0]:
+        return None
+    select = statements[0]["SelectStmt"]
+    targets = select.get("targetList", ())
+    if len(targets) != 1 or select.get("op", "SETOP_NONE") != "SETOP_NONE":
+        return None
+    if any(select.get(clause) for clause in _SELECT_CLAUSES):
+        return None
+    return targets[0].get("ResTarget", {}).get("val")
+
+
+def default_volatility(expr: Node | None, catalog: Catalog | None = None, depth: int = 0) -> str:
     """``constant``, ``stable`` or ``volatile`` for a column default expression (see
     :func:`function_volatility`; ``stable`` covers immutable functions too)."""
     if expr is None:
@@ -381,7 +431,8 @@ def default_volatility(expr: Node | None, catalog: Catalog | None = None) -> str
         if isinstance(item, dict):
             call = item.get("FuncCall")
             if call is not None:
-                if function_volatility(_names(call.get("funcname", ())), catalog) == "volatile":
+                names = _names(call.get("funcname", ()))
+                if function_volatility(names, catalog, depth) == "volatile":
                     return "volatile"
                 verdict = "stable"
             if "SQLValueFunction" in item:
