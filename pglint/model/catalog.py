@@ -20,12 +20,15 @@ from pglint.model.objects import (
     Event,
     Key,
     Routine,
+    dotted,
     events_of,
     plain,
     rel_key,
+    signature,
+    strings,
 )
 from pglint.model.statements import Node, Statement
-from pglint.model.types import TypeRef, type_ref
+from pglint.model.types import TypeRef, rewrites_on_change, type_ref
 
 if TYPE_CHECKING:
     from _typeshed import DataclassInstance
@@ -101,6 +104,15 @@ class Table:
         return self._sources
 
 
+@dataclass(frozen=True, slots=True)
+class Domain:
+    """A domain: its base type and constraints (CHECK names, NOT NULL)."""
+
+    base: TypeRef | None
+    checks: tuple[str, ...] = ()
+    not_null: bool = False
+
+
 @dataclass(slots=True)
 class Index:
     schema: str | None
@@ -128,7 +140,8 @@ class Catalog:
     ``new`` flags say whether the migration being linted created an object: such an
     object is empty and no running client uses it yet. ``CREATE OR REPLACE`` (and ``IF
     NOT EXISTS`` for schemas and extensions) may have found an existing object, so it does
-    not make one new. :meth:`release` marks everything as existing once a migration has
+    not make one new. ``IF NOT EXISTS`` of an object the catalog knows changes nothing
+    (PostgreSQL skips the statement). :meth:`release` marks everything as existing once a migration has
     shipped.
     """
 
@@ -159,6 +172,13 @@ class Catalog:
     #: (table, column) of columns the migration added without a default to a table that
     #: already had rows, and that no UPDATE has assigned since: NULL in every existing row.
     null_columns: set[tuple[str, str]] = field(default_factory=set)
+    #: Functions the migrations created → (``volatile``, ``stable`` or ``immutable`` as
+    #: declared, CREATE FUNCTION's default being ``volatile``; the body of a volatile SQL
+    #: function PostgreSQL may inline, as SQL text or a parsed ``RETURN`` / ``BEGIN
+    #: ATOMIC`` body, else None).
+    volatility: dict[Routine, tuple[str, str | Node | None]] = field(default_factory=dict)
+    #: Domains, under their key in :attr:`types`.
+    domains: dict[str, Domain] = field(default_factory=dict)
 
     #: Tables this catalog may change in place (id → table); None: all of them. After
     #: :meth:`copy` both catalogs share their tables, and each clones a table before its
@@ -192,6 +212,8 @@ class Catalog:
             set(self.defined),
             dict(self.checks),
             set(self.null_columns),
+            dict(self.volatility),
+            dict(self.domains),
             {},
             self._released,
             dict(self.statistics),
@@ -304,6 +326,77 @@ class Catalog:
             return self.is_new_type(key[1])
         return self.objects.get(key, False)
 
+    def domain(self, ref: TypeRef | None) -> Domain | None:
+        """The domain a column type names, if the catalog knows it (arrays of one are not)."""
+        if ref is None or ref.array or not self.domains:
+            return None
+        key = self.type_key([ref.schema, ref.name] if ref.schema else [ref.name])
+        return self.domains.get(key) if key is not None else None
+
+    def constrained_domain(self, ref: TypeRef | None) -> bool:
+        """Whether ``ref`` is a known domain with a CHECK or NOT NULL, its own or its base
+        domain's (PostgreSQL checks them for every row ADD COLUMN fills, even with NULL)."""
+        domain = self.domain(ref)
+        for _ in range(16):  # domains over domains; a cycle cannot exist
+            if domain is None:
+                return False
+            if domain.checks or domain.not_null:
+                return True
+            domain = self.domain(domain.base)
+        return False
+
+    def base_type(self, ref: TypeRef | None) -> TypeRef | None:
+        """``ref`` with known domains resolved to their base type."""
+        for _ in range(16):
+            domain = self.domain(ref)
+            if domain is None or domain.base is None:
+                return ref
+            ref = domain.base
+        return ref
+
+    def tables_using_domain(self, names: list[str]) -> list[Table]:
+        """The tables with a column of the domain ``names`` or of a known domain over it
+        (ALTER DOMAIN checks them all; arrays of a domain are not checked)."""
+        target = dotted(names)
+        found = []
+        for table in self.tables.values():
+            for column in table.columns.values():
+                ref = column.type
+                for _ in range(16):
+                    if ref is None or ref.array or plain(ref.schema, ref.name) == target:
+                        break
+                    domain = self.domain(ref)
+                    ref = domain.base if domain is not None else None
+                if ref is not None and not ref.array:
+                    found.append(table)
+                    break
+        return found
+
+    def type_change_rewrites(self, old: TypeRef | None, new: TypeRef) -> bool | None:
+        """:func:`~pglint.model.types.rewrites_on_change` with known domains: a change to
+        a domain with constraints rewrites; otherwise domains count as their base type
+        (measured on PostgreSQL 15: ``int`` → an unconstrained domain over ``int`` keeps
+        every row, a domain → its base type too)."""
+        if self.domains and old != new:
+            if self.constrained_domain(new):
+                return True
+            old, new = self.base_type(old), self.base_type(new) or new
+        return rewrites_on_change(old, new)
+
+    def function_volatility(self, name: str) -> str | None:
+        """How volatile the functions named ``name`` (matching form) are, the most volatile
+        overload counting; None if the migrations created none."""
+        found = [v for r, (v, _) in self.volatility.items() if r.name == name]
+        if not found:
+            return None
+        return max(found, key=_VOLATILITY_ORDER.index)
+
+    def inline_body(self, name: str) -> str | Node | None:
+        """The body of the one function named ``name`` if it is a volatile SQL function
+        PostgreSQL may inline (see :func:`_inline_body`)."""
+        found = [body for r, (_, body) in self.volatility.items() if r.name == name]
+        return found[0] if len(found) == 1 else None
+
     def is_new_routine(self, routine: Routine) -> bool:
         """Whether a plain CREATE of this migration made a routine that ``routine`` names."""
         return any(new and known.matches(routine) for known, new in self.routines.items())
@@ -327,18 +420,39 @@ class Catalog:
 
     # --- updates --------------------------------------------------------------------------
 
-    def apply(self, statement: Statement, new: bool = True) -> None:
-        """Record what ``statement`` creates, drops or renames."""
+    def apply(self, statement: Statement, new: bool = True) -> list[Event]:
+        """Record what ``statement`` creates, drops or renames. Returns the ``IF NOT
+        EXISTS`` creates PostgreSQL skips because the catalog knows the object: it stays
+        as it was (existing, same columns)."""
         kind = statement.kind
+        events = events_of(statement)
+        skipped = [e for e in events if e.if_missing and self.knows(e.key)] if events else []
         if kind == "AlterTableStmt":
             _track_columns(self, statement.node)
         elif kind == "UpdateStmt":
             _assigned(self, statement.node)
         handler = _HANDLERS.get(kind)
-        if handler is not None:
+        if handler is not None and not (skipped and skipped[0].sub == 0):
             handler(self, statement.node, new)
-        for event in events_of(statement):
-            _apply_event(self, event, new)
+        for event in events:
+            if not (skipped and event in skipped):
+                _apply_event(self, event, new)
+        return skipped
+
+    def knows(self, key: Key) -> bool:
+        """Whether the object ``key`` (a relation, column, schema, …) is known to exist."""
+        kind = key[0]
+        if kind in ("rel", "column"):
+            schema, _, name = key[1].rpartition(".")
+            if kind == "column":
+                table = self.table(schema or None, name)
+                return key in self.objects or (table is not None and key[2] in table.columns)
+            return (
+                self.table(schema or None, name) is not None
+                or self.index(schema or None, name) is not None
+                or self.sequence_key(schema or None, name) is not None
+            )
+        return key in self.objects
 
     def _add_table(self, schema: str | None, name: str, new: bool, kind: str = "table") -> Table:
         table = Table(schema, name, new, kind)
@@ -351,6 +465,68 @@ class Catalog:
         """The table a statement changes, made writable (see :meth:`writable`)."""
         found = self.table_of(range_var)
         return self.writable(found) if found is not None else None
+
+
+_VOLATILITY_ORDER = ("immutable", "stable", "volatile")
+
+
+def _declared_volatility(options: list[Node] | None) -> str | None:
+    """The IMMUTABLE / STABLE / VOLATILE option of CREATE or ALTER FUNCTION, if given."""
+    for wrapped in options or ():
+        option = wrapped.get("DefElem", {})
+        if option.get("defname") == "volatility":
+            value = option.get("arg", {}).get("String", {}).get("sval")
+            return value if value in _VOLATILITY_ORDER else None
+    return None
+
+
+def _create_function(catalog: Catalog, node: Node, new: bool) -> None:
+    if node.get("is_procedure"):
+        return
+    routine = Routine(dotted(strings(node.get("funcname"))), signature(node.get("parameters")))
+    declared = _declared_volatility(node.get("options")) or "volatile"
+    body = _inline_body(node) if declared == "volatile" else None
+    catalog.volatility[routine] = (declared, body)
+
+
+#: Options after which PostgreSQL does not inline a SQL function (``inline_function``).
+_NOT_INLINED = frozenset({"security", "strict", "set"})
+
+
+def _inline_body(node: Node) -> str | Node | None:
+    """The body of a SQL function PostgreSQL may inline into a calling expression (not
+    SECURITY DEFINER, STRICT, SET or set-returning): then a column default calling it
+    is as volatile as the body (measured on PostgreSQL 15: a VOLATILE ``SELECT now()``
+    function does not rewrite, ``RETURN random()`` does)."""
+    if node.get("returnType", {}).get("setof"):
+        return None
+    text: str | None = None
+    for wrapped in node.get("options", ()):
+        option = wrapped.get("DefElem", {})
+        name, arg = option.get("defname"), option.get("arg", {})
+        if name == "language" and arg.get("String", {}).get("sval", "").lower() != "sql":
+            return None
+        if name in _NOT_INLINED and arg.get("Boolean", {"boolval": True}).get("boolval"):
+            return None
+        if name == "as":
+            items = arg.get("List", {}).get("items", ())
+            text = items[0].get("String", {}).get("sval") if len(items) == 1 else None
+    body = node.get("sql_body")
+    return body if body is not None else text
+
+
+def _alter_function(catalog: Catalog, node: Node, new: bool) -> None:
+    actions = node.get("actions")
+    declared = _declared_volatility(actions)
+    inlined = not any(
+        a.get("DefElem", {}).get("defname") in _NOT_INLINED
+        and a["DefElem"].get("arg", {}).get("Boolean", {"boolval": True}).get("boolval")
+        for a in actions or ()
+    )
+    routine = Routine.of(node.get("func") or {})
+    for known in [r for r in catalog.volatility if r.matches(routine)]:
+        volatility, body = catalog.volatility[known]
+        catalog.volatility[known] = (declared or volatility, body if inlined else None)
 
 
 def _mark_existing(flags: dict[_K, bool]) -> None:
@@ -613,6 +789,8 @@ def _alter_table(catalog: Catalog, node: Node, new: bool) -> None:
         definition = cmd.get("def", {})
         if subtype == "AT_AddColumn" and "ColumnDef" in definition:
             column, constraints = _column_from_def(definition["ColumnDef"])
+            if cmd.get("missing_ok") and column.name in table.columns:
+                continue  # ADD COLUMN IF NOT EXISTS of a column it has: skipped
             table.columns[column.name] = column
             table.constraints.extend(constraints)
         elif subtype == "AT_DropColumn":
@@ -782,6 +960,47 @@ def _create_named_type(field: str):
     return handler
 
 
+def _create_domain(catalog: Catalog, node: Node, new: bool) -> None:
+    _create_named_type("domainname")(catalog, node, new)
+    names = strings(node.get("domainname"))
+    key = catalog.type_key(names)
+    if key is None:  # pragma: no cover - the line above adds it
+        return
+    base = node.get("typeName")
+    domain = Domain(type_ref(base) if base else None)
+    for wrapped in node.get("constraints", ()):
+        domain = _domain_constraint(domain, names[-1], wrapped.get("Constraint", {}))
+    catalog.domains[key] = domain
+
+
+def _domain_constraint(domain: Domain, name: str, con: Node) -> Domain:
+    contype = con.get("contype")
+    if contype == "CONSTR_NOTNULL":
+        return replace(domain, not_null=True)
+    if contype == "CONSTR_CHECK":
+        return replace(domain, checks=(*domain.checks, con.get("conname") or f"{name}_check"))
+    return domain
+
+
+def _alter_domain(catalog: Catalog, node: Node, new: bool) -> None:
+    """ALTER DOMAIN: constraints added (NOT VALID ones too: new values are checked) or
+    dropped, SET / DROP NOT NULL."""
+    names = strings(node.get("typeName"))
+    key = catalog.type_key(names)
+    domain = catalog.domains.get(key) if key is not None else None
+    if key is None or domain is None:
+        return
+    subtype = node.get("subtype")
+    if subtype == "C":
+        con = (node.get("def") or {}).get("Constraint", {})
+        domain = _domain_constraint(domain, names[-1], con)
+    elif subtype == "X":
+        domain = replace(domain, checks=tuple(c for c in domain.checks if c != node.get("name")))
+    elif subtype in ("O", "N"):
+        domain = replace(domain, not_null=subtype == "O")
+    catalog.domains[key] = domain
+
+
 def _alter_enum(catalog: Catalog, node: Node, new: bool) -> None:
     names = [n.get("String", {}).get("sval", "") for n in node.get("typeName", ())]
     key = catalog.type_key(names)
@@ -838,11 +1057,14 @@ _HANDLERS = {
     "CreateEnumStmt": _create_enum,
     "AlterEnumStmt": _alter_enum,
     "CompositeTypeStmt": _create_type,
-    "CreateDomainStmt": _create_named_type("domainname"),
+    "CreateDomainStmt": _create_domain,
+    "AlterDomainStmt": _alter_domain,
     "CreateRangeStmt": _create_named_type("typeName"),
     "DefineStmt": _create_named_type("defnames"),
     "CreateSeqStmt": _create_seq,
     "CreateStatsStmt": _create_stats,
+    "CreateFunctionStmt": _create_function,
+    "AlterFunctionStmt": _alter_function,
 }
 
 
@@ -910,10 +1132,13 @@ def _type_event(catalog: Catalog, event: Event) -> None:
         return
     new = catalog.types.pop(key)
     labels = catalog.enums.pop(key, None)
+    domain = catalog.domains.pop(key, None)
     if event.action == RENAME and event.new_key is not None:
         catalog.types[event.new_key[1]] = new
         if labels is not None:
             catalog.enums[event.new_key[1]] = labels
+        if domain is not None:
+            catalog.domains[event.new_key[1]] = domain
         _retype_columns(catalog, event.key[1], event.new_key[1])
 
 
@@ -975,9 +1200,14 @@ def _routine_event(catalog: Catalog, event: Event, new: bool) -> None:
     elif event.action == DROP:
         for known in [r for r in routines if r.matches(routine)]:
             del routines[known]
+        for known in [r for r in catalog.volatility if r.matches(routine)]:
+            del catalog.volatility[known]
     elif event.action == RENAME and event.new_routine is not None:
         for known in [r for r in routines if r.matches(routine)]:
             routines[known.renamed(event.new_routine.shown)] = routines.pop(known)
+        for known in [r for r in catalog.volatility if r.matches(routine)]:
+            renamed = known.renamed(event.new_routine.shown)
+            catalog.volatility[renamed] = catalog.volatility.pop(known)
     if new and event.action in (CREATE, DEFINE):
         catalog.defined.add(routine.key)
 
@@ -1019,6 +1249,8 @@ def _track_columns(catalog: Catalog, node: Node) -> None:
         cmd_name = cmd.get("name", "")
         if subtype == "AT_AddColumn" and "ColumnDef" in definition and had_rows:
             coldef = definition["ColumnDef"]
+            if cmd.get("missing_ok") and catalog.knows(("column", table, coldef.get("colname"))):
+                continue
             kinds = {c.get("Constraint", {}).get("contype") for c in coldef.get("constraints", ())}
             type_name = coldef.get("typeName")
             serial = bool(type_name) and type_ref(type_name).name in _SERIALS

@@ -8,6 +8,7 @@ facts from the parse tree.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -25,10 +26,11 @@ from pglint.model.catalog import (
 from pglint.model.file import FileFacts
 from pglint.model.locks import LockFact, LockMode, fact
 from pglint.model.nodes import TABLE_LIKE_OBJECTS, alter_commands
-from pglint.model.objects import plain, rel_key
+from pglint.model.objects import dotted, plain, rel_key
+from pglint.model.pg_functions import NON_VOLATILE
 from pglint.model.statements import Node, Statement
 from pglint.model.transaction import TransactionState
-from pglint.model.types import rewrites_on_change, type_ref
+from pglint.model.types import type_ref
 
 
 # Not frozen (made in bulk): a frozen dataclass's __init__ costs ~0.1 µs a field.
@@ -205,7 +207,9 @@ class Analyser:
     def advance(self, effect: Effect) -> None:
         """Apply a statement's consequences: transaction state, timeouts, catalog."""
         self._state.apply(effect.statement, effect.touches)
-        self.catalog.apply(effect.statement, new=True)
+        skipped = self.catalog.apply(effect.statement, new=True)
+        if skipped and effect.file is not None:
+            effect.file.skipped.update((effect.index, e.sub) for e in skipped)
 
 
 # --- per-statement lock facts ----------------------------------------------------------------
@@ -337,7 +341,10 @@ _STABLE_FUNCTIONS = frozenset(
         "least",
     }
 )
-_VOLATILE_FUNCTIONS = frozenset(
+#: Functions PostgreSQL (or a common extension) declares VOLATILE; also the wording of
+#: rewrite messages. Other functions are judged by :data:`NON_VOLATILE` (PostgreSQL's
+#: own) and the catalog (functions the migrations created).
+VOLATILE_FUNCTIONS = frozenset(
     {
         "random",
         "clock_timestamp",
@@ -350,20 +357,84 @@ _VOLATILE_FUNCTIONS = frozenset(
         "uuidv7",
         "nextval",
         "setseed",
-        "txid_current",
-        "pg_current_xact_id",
         "random_normal",
         "gen_random_bytes",
     }
 )
 
 
-def default_volatility(expr: Node | None) -> str:
-    """``constant``, ``stable`` or ``volatile`` for a column default expression.
+def function_volatility(names: list[str], catalog: Catalog | None = None, depth: int = 0) -> str:
+    """``volatile``, ``stable`` or ``immutable`` for a function called by ``names``.
 
-    Unknown functions count as volatile: PostgreSQL rewrites the table for a volatile
-    default, and a linter that cannot see the function's definition must assume the worst.
+    Built-in functions as PostgreSQL declares them; functions the catalog knows as
+    declared by their CREATE FUNCTION, or as volatile as their body when PostgreSQL
+    inlines it (a one-expression SQL function). Unknown functions count as volatile:
+    PostgreSQL rewrites the table for a volatile default, and a linter that cannot see
+    the function's definition must assume the worst.
     """
+    name = names[-1] if names else ""
+    if name in VOLATILE_FUNCTIONS:
+        return "volatile"
+    if catalog is not None and catalog.volatility:
+        declared = catalog.function_volatility(dotted(names))
+        if declared == "volatile" and depth < 8:
+            expr = _inlined_expression(catalog.inline_body(dotted(names)))
+            if expr is not None and default_volatility(expr, catalog, depth + 1) != "volatile":
+                return "stable"
+        if declared is not None:
+            return declared
+    if name in _STABLE_FUNCTIONS or name in NON_VOLATILE:
+        return "stable"
+    return "volatile"
+
+
+_SELECT_CLAUSES = (
+    "fromClause",
+    "whereClause",
+    "groupClause",
+    "havingClause",
+    "windowClause",
+    "sortClause",
+    "limitCount",
+    "limitOffset",
+    "distinctClause",
+    "withClause",
+    "valuesLists",
+)
+
+
+def _inlined_expression(body: str | Node | None) -> Node | None:
+    """The expression PostgreSQL inlines for a SQL function body: ``SELECT expr`` alone
+    (no FROM, WHERE, …) or ``RETURN expr``; None for any other body."""
+    if body is None:
+        return None
+    if isinstance(body, str):
+        from pglast.parser import ParseError, parse_sql_json
+
+        try:
+            parsed = json.loads(parse_sql_json(body)).get("stmts", [])
+        except ParseError:
+            return None
+        statements = [p.get("stmt", {}) for p in parsed]
+    elif "ReturnStmt" in body:
+        return body["ReturnStmt"].get("returnval")
+    else:  # BEGIN ATOMIC: a List of one List of statements
+        items = body.get("List", {}).get("items", ())
+        statements = items[0].get("List", {}).get("items", []) if len(items) == 1 else []
+    if len(statements) != 1 or "SelectStmt" not in statements[0]:
+        return None
+    select = statements[0]["SelectStmt"]
+    targets = select.get("targetList", ())
+    if len(targets) != 1 or select.get("op", "SETOP_NONE") != "SETOP_NONE":
+        return None
+    if any(select.get(clause) for clause in _SELECT_CLAUSES):
+        return None
+    return targets[0].get("ResTarget", {}).get("val")
+
+
+def default_volatility(expr: Node | None, catalog: Catalog | None = None, depth: int = 0) -> str:
+    """``constant``, ``stable`` or ``volatile`` for a column default expression (see
+    :func:`function_volatility`; ``stable`` covers immutable functions too)."""
     if expr is None:
         return "constant"
     verdict = "constant"
@@ -373,8 +444,8 @@ def default_volatility(expr: Node | None) -> str:
         if isinstance(item, dict):
             call = item.get("FuncCall")
             if call is not None:
-                name = _names(call.get("funcname", ()))[-1:] or [""]
-                if name[0] in _VOLATILE_FUNCTIONS or name[0] not in _STABLE_FUNCTIONS:
+                names = _names(call.get("funcname", ()))
+                if function_volatility(names, catalog, depth) == "volatile":
                     return "volatile"
                 verdict = "stable"
             if "SQLValueFunction" in item:
@@ -412,17 +483,21 @@ def _is_null(expr: Node | None) -> bool:
     return expr is None or bool("A_Const" in expr and expr["A_Const"].get("isnull"))
 
 
-def add_column_rewrites(coldef: Node, pg: int) -> bool:
+def add_column_rewrites(coldef: Node, pg: int, catalog: Catalog | None = None) -> bool:
     """Whether ``ADD COLUMN`` with this definition rewrites the table.
 
     PostgreSQL 11 stores non-volatile defaults in the catalogue ("fast default"); before
     that any non-NULL default rewrote. Serial, identity and stored generated columns are
     computed per row and always rewrite (pg-truth: add_column_serial, _identity,
-    _generated_stored); virtual generated columns (PostgreSQL 18) store nothing.
+    _generated_stored); virtual generated columns (PostgreSQL 18) store nothing. A domain
+    with constraints is checked row by row, so it rewrites with or without a default
+    (measured on PostgreSQL 15; ``ATExecAddColumn`` skips the fast default for it).
     """
     default, kinds = _column_default(coldef)
     type_name = coldef.get("typeName")
     if type_name and type_ref(type_name).name in ("serial", "bigserial", "smallserial"):
+        return True
+    if type_name and catalog is not None and catalog.constrained_domain(type_ref(type_name)):
         return True
     if "CONSTR_IDENTITY" in kinds or _stored_generated(coldef):
         return True
@@ -430,7 +505,7 @@ def add_column_rewrites(coldef: Node, pg: int) -> bool:
         return False
     if pg < 11:
         return True
-    return default_volatility(default) == "volatile"
+    return default_volatility(default, catalog) == "volatile"
 
 
 def _add_column_scans(coldef: Node, rewrite: bool) -> bool:
@@ -675,7 +750,7 @@ def _alter_table(node: Node, catalog: Catalog, pg: int) -> tuple[list[Touch], bo
         action = subtype.removeprefix("AT_")
         if subtype == "AT_AddColumn" and "ColumnDef" in definition:
             coldef = definition["ColumnDef"]
-            rewrite = add_column_rewrites(coldef, pg)
+            rewrite = add_column_rewrites(coldef, pg, catalog)
             scan = _add_column_scans(coldef, rewrite)
             if (
                 cmd.get("missing_ok")
@@ -700,7 +775,7 @@ def _alter_table(node: Node, catalog: Catalog, pg: int) -> tuple[list[Touch], bo
             old = None
             if table is not None and cmd.get("name") in table.columns:
                 old = table.columns[cmd["name"]].type
-            changes = rewrites_on_change(old, type_ref(type_name)) if type_name else None
+            changes = catalog.type_change_rewrites(old, type_ref(type_name)) if type_name else None
             if changes is False and not definition["ColumnDef"].get("raw_default"):
                 rewrite = False
                 scan = table is not None and _retype_still_scans(
@@ -1453,6 +1528,24 @@ def _alter_enum_stmt(node: Node, catalog: Catalog, pg: int) -> _Result:
     return [], not (node.get("newVal") and not node.get("oldVal") and pg < 12)
 
 
+def _alter_domain_stmt(node: Node, catalog: Catalog, pg: int) -> _Result:
+    """ADD CONSTRAINT (unless NOT VALID), VALIDATE CONSTRAINT and SET NOT NULL check every
+    column of the domain: SHARE on each table with one, and a scan (measured on PostgreSQL
+    15); VALIDATE takes SHARE UPDATE EXCLUSIVE from PostgreSQL 19 on."""
+    subtype = node.get("subtype")
+    con = (node.get("def") or {}).get("Constraint", {})
+    if not (subtype in ("V", "O") or (subtype == "C" and not con.get("skip_validation"))):
+        return [], True
+    f = fact("AlterDomainStmt")
+    lock = LockMode.SHARE_UPDATE_EXCLUSIVE if subtype == "V" and pg >= 19 else f.lock
+    touches: list[Touch] = []
+    for table in catalog.tables_using_domain(_names(node.get("typeName", ()))):
+        # A partitioned table has no rows of its own: its partitions are locked and read.
+        parts = _partitions(catalog, table) if table.kind == "partitioned" else [table.qualified]
+        touches.extend(_named_touch(catalog, p, lock, "ALTER DOMAIN", scan=True) for p in parts)
+    return _merge(touches), True
+
+
 def _alter_database_stmt(node: Node, catalog: Catalog, pg: int) -> _Result:
     moves = any(
         o.get("DefElem", {}).get("defname") == "tablespace" for o in node.get("options", ())
@@ -1556,6 +1649,7 @@ _HANDLERS = {
     "AlterObjectSchemaStmt": _set_schema_stmt,
     "AlterSeqStmt": _alter_seq_stmt,
     "AlterEnumStmt": _alter_enum_stmt,
+    "AlterDomainStmt": _alter_domain_stmt,
     "AlterDatabaseStmt": _alter_database_stmt,
     "CreateSubscriptionStmt": _create_subscription_stmt,
 }

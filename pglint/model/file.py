@@ -29,7 +29,7 @@ class FileFacts:
     migration are left out of the timeline: reverting is supposed to drop what ``up``
     created)."""
 
-    __slots__ = ("_timeline", "_transactions", "implicit", "stated", "statements")
+    __slots__ = ("_timeline", "_transactions", "implicit", "skipped", "stated", "statements")
 
     def __init__(
         self, statements: Sequence[Statement], implicit: bool = False, stated: bool = False
@@ -41,6 +41,9 @@ class FileFacts:
         self.stated = stated
         self._timeline: _Timeline | None = None
         self._transactions: list[int | None] | None = None
+        #: Positions of ``IF NOT EXISTS`` creates that found the object existing (PostgreSQL
+        #: skips them), filled in by the analyser as it goes: they make nothing new.
+        self.skipped: set[Pos] = set()
 
     @property
     def top_level(self) -> int:
@@ -57,8 +60,10 @@ class FileFacts:
 
     def new(self, key: Key, pos: Pos) -> bool:
         """Created by a statement of this file before ``pos`` (a plain ``CREATE``, or a
-        rename of such an object or of one set aside: see :meth:`again`)."""
-        return any(p < pos for p in self.timeline.created.get(key, ()))
+        rename of such an object or of one set aside: see :meth:`again`), not skipped by
+        ``IF NOT EXISTS``."""
+        skipped = self.skipped
+        return any(p < pos and p not in skipped for p in self.timeline.created.get(key, ()))
 
     def again(self, key: Key, pos: Pos) -> bool:
         """Created or replaced (``CREATE OR REPLACE``) by a statement after ``pos``."""

@@ -182,6 +182,13 @@ FACTS: dict[str, LockFact] = {
     # ALTER SEQUENCE (INCREMENT, RESTART, AS, CACHE, OWNED BY, …): nextval() on the sequence
     # waits, hence every INSERT that fills a column from it (measured on PostgreSQL 15).
     "AlterSeqStmt": LockFact(_SRE),
+    # ALTER DOMAIN ADD CONSTRAINT (not NOT VALID), VALIDATE CONSTRAINT, SET NOT NULL: on
+    # every table with a column of the domain, which is scanned (measured on PostgreSQL 15).
+    "AlterDomainStmt": LockFact(
+        LockMode.SHARE,
+        scan=True,
+        doc="https://www.postgresql.org/docs/current/sql-alterdomain.html",
+    ),
     "InsertStmt": LockFact(LockMode.ROW_EXCLUSIVE),
     "UpdateStmt": LockFact(LockMode.ROW_EXCLUSIVE, scan=True),
     "DeleteStmt": LockFact(LockMode.ROW_EXCLUSIVE, scan=True),

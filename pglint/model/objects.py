@@ -36,7 +36,7 @@ Key = tuple[str, ...]
 #: ``define``: created or replaced, so it may have existed (``CREATE OR REPLACE``,
 #: ``SET DEFAULT``); ``ensure``: created unless it existed (``IF NOT EXISTS`` of schemas
 #: and extensions; the catalog counts it as possibly existing, the file's timeline as
-#: made by the file); ``drop``; ``rename``.
+#: made by the file unless the catalog knew it); ``drop``; ``rename``.
 CREATE, DEFINE, ENSURE, DROP, RENAME = "create", "define", "ensure", "drop", "rename"
 
 
@@ -138,7 +138,8 @@ class Event:
 
     ``sub`` is the number of the ALTER TABLE sub-command (from 1), 0 for the statement as
     a whole. ``key`` is the object (for routines, ``routine`` holds name and arguments);
-    ``new_key`` / ``new_routine`` are the name a rename gives.
+    ``new_key`` / ``new_routine`` are the name a rename gives. ``if_missing``: a create
+    with ``IF NOT EXISTS``, which PostgreSQL skips (a NOTICE) when the object exists.
     """
 
     sub: int
@@ -147,6 +148,7 @@ class Event:
     new_key: Key | None = None
     routine: Routine | None = None
     new_routine: Routine | None = None
+    if_missing: bool = False
 
 
 REL_KINDS = {
@@ -188,19 +190,23 @@ def events_of(statement: Statement) -> list[Event]:
 
 def _create_rel(field: str):
     def events(node: Node) -> list[Event]:
-        return [Event(0, CREATE, ("rel", rel_key(node.get(field) or {})))]
+        key = ("rel", rel_key(node.get(field) or {}))
+        return [Event(0, CREATE, key, if_missing=bool(node.get("if_not_exists")))]
 
     return events
 
 
 def _create_foreign_table(node: Node) -> list[Event]:
-    return [Event(0, CREATE, ("rel", rel_key(node.get("base", {}).get("relation", {}))))]
+    base = node.get("base", {})
+    key = ("rel", rel_key(base.get("relation", {})))
+    return [Event(0, CREATE, key, if_missing=bool(base.get("if_not_exists")))]
 
 
 def _create_table_as(node: Node) -> list[Event]:
     into = node.get("into", {})
     into = into.get("IntoClause", into)
-    return [Event(0, CREATE, ("rel", rel_key(into.get("rel", {}))))]
+    key = ("rel", rel_key(into.get("rel", {})))
+    return [Event(0, CREATE, key, if_missing=bool(node.get("if_not_exists")))]
 
 
 def _select(node: Node) -> list[Event]:
@@ -217,7 +223,8 @@ def _index(node: Node) -> list[Event]:
     if not node.get("idxname"):
         return []
     schema = node.get("relation", {}).get("schemaname")
-    return [Event(0, CREATE, ("rel", plain(schema, node["idxname"])))]
+    key = ("rel", plain(schema, node["idxname"]))
+    return [Event(0, CREATE, key, if_missing=bool(node.get("if_not_exists")))]
 
 
 def _create_type(field: str):
@@ -272,8 +279,9 @@ def _maybe_existing(kind: str, field: str):
     """``CREATE SCHEMA`` / ``CREATE EXTENSION``: IF NOT EXISTS may find an existing one."""
 
     def events(node: Node) -> list[Event]:
-        action = ENSURE if node.get("if_not_exists") else CREATE
-        return [Event(0, action, (kind, node.get(field) or ""))]
+        if node.get("if_not_exists"):
+            return [Event(0, ENSURE, (kind, node.get(field) or ""), if_missing=True)]
+        return [Event(0, CREATE, (kind, node.get(field) or ""))]
 
     return events
 
@@ -331,8 +339,8 @@ def _alter_table(node: Node) -> list[Event]:
         subtype, name = cmd.get("subtype"), cmd.get("name", "")
         definition = cmd.get("def") or {}
         if subtype == "AT_AddColumn" and "ColumnDef" in definition:
-            colname = definition["ColumnDef"].get("colname", "")
-            events.append(Event(number, CREATE, ("column", table, colname)))
+            key = ("column", table, definition["ColumnDef"].get("colname", ""))
+            events.append(Event(number, CREATE, key, if_missing=bool(cmd.get("missing_ok"))))
         elif subtype == "AT_DropColumn":
             events.append(Event(number, DROP, ("column", table, name)))
         elif subtype == "AT_AddConstraint" and "Constraint" in definition:

@@ -12,12 +12,19 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 
 from pglint.engine import Context
-from pglint.model.catalog import qualified, range_name
-from pglint.model.effects import Effect, Touch, add_column_rewrites, default_volatility
+from pglint.model.catalog import Catalog, qualified, range_name
+from pglint.model.effects import (
+    VOLATILE_FUNCTIONS,
+    Effect,
+    Touch,
+    add_column_rewrites,
+    default_volatility,
+    function_volatility,
+)
 from pglint.model.nodes import alter_commands, column_defs, mentions, statement_nodes
-from pglint.model.objects import rel_key
+from pglint.model.objects import dotted, rel_key
 from pglint.model.statements import Node
-from pglint.model.types import TypeRef, rewrites_on_change, type_ref
+from pglint.model.types import TypeRef, type_ref
 from pglint.rules.registry import Hit, check
 
 _SERIAL_TYPES = frozenset({"serial", "bigserial", "smallserial"})
@@ -87,7 +94,9 @@ def _column_ref_name(expr: Node | None) -> str | None:
 # --- adding-field-with-default ---------------------------------------------------------------
 
 
-def _default_rewrite_reason(coldef: Node, pg: int) -> tuple[str, int | None] | None:
+def _default_rewrite_reason(
+    coldef: Node, pg: int, catalog: Catalog
+) -> tuple[str, int | None] | None:
     """Why ``ADD COLUMN coldef`` rewrites the table (not counting stored generated
     columns, which have their own rule), with the location to point at; None if it does not.
     """
@@ -96,7 +105,7 @@ def _default_rewrite_reason(coldef: Node, pg: int) -> tuple[str, int | None] | N
         return None  # stored: adding-stored-generated-column; virtual (PG 18+): no rewrite
     if _of_kind(constraints, "CONSTR_PRIMARY") is not None:
         return None  # adding-serial-primary-key-field reports the rewrite with the index build
-    if not add_column_rewrites(coldef, pg):
+    if not add_column_rewrites(coldef, pg, catalog):
         return None
     if _is_serial(coldef):
         return (
@@ -109,6 +118,13 @@ def _default_rewrite_reason(coldef: Node, pg: int) -> tuple[str, int | None] | N
             "with GENERATED AS IDENTITY fills every existing row from a new sequence",
             identity.get("location"),
         )
+    type_name = coldef.get("typeName")
+    if type_name and catalog.constrained_domain(type_ref(type_name)):
+        return (
+            f"of domain type {type_ref(type_name)}, which has CHECK or NOT NULL constraints, "
+            "checks them against every existing row (even where the value is NULL)",
+            type_name.get("location"),
+        )
     default = _of_kind(constraints, "CONSTR_DEFAULT")
     if default is None or _is_null(default.get("raw_expr")):
         return None
@@ -120,38 +136,16 @@ def _default_rewrite_reason(coldef: Node, pg: int) -> tuple[str, int | None] | N
             "any non-NULL default does)",
             at,
         )
-    if default_volatility(expr) == "volatile":
+    if default_volatility(expr, catalog) == "volatile":
         return (
-            f"with a DEFAULT {_volatile_part(expr)} computes and stores a value in every "
+            f"with a DEFAULT {_volatile_part(expr, catalog)} computes and stores a value in every "
             "existing row",
             at,
         )
     return None
 
 
-# Only for wording: functions PostgreSQL itself declares volatile. The model decides.
-_KNOWN_VOLATILE = frozenset(
-    {
-        "random",
-        "random_normal",
-        "setseed",
-        "clock_timestamp",
-        "timeofday",
-        "gen_random_uuid",
-        "gen_random_bytes",
-        "uuid_generate_v1",
-        "uuid_generate_v1mc",
-        "uuid_generate_v4",
-        "uuidv4",
-        "uuidv7",
-        "nextval",
-        "txid_current",
-        "pg_current_xact_id",
-    }
-)
-
-
-def _volatile_part(expr: Node | None) -> str:
+def _volatile_part(expr: Node | None, catalog: Catalog) -> str:
     """What makes a default volatile, for the message."""
     stack: list[object] = [expr]
     while stack:
@@ -161,11 +155,15 @@ def _volatile_part(expr: Node | None) -> str:
                 return "with a subquery (treated as volatile)"
             call = item.get("FuncCall")
             if call is not None:
-                bare = {"FuncCall": {"funcname": call.get("funcname", ())}}
-                if default_volatility(bare) == "volatile":
-                    names = _strings(call.get("funcname"))
-                    if names[-1:] and names[-1] in _KNOWN_VOLATILE:
+                names = _strings(call.get("funcname"))
+                if function_volatility(names, catalog) == "volatile":
+                    if names[-1:] and names[-1] in VOLATILE_FUNCTIONS:
                         return f"calling the volatile function {names[-1]}()"
+                    if catalog.function_volatility(dotted(names)) == "volatile":
+                        return (
+                            f"calling {'.'.join(names)}(), which its CREATE FUNCTION declares "
+                            "volatile (VOLATILE is the default)"
+                        )
                     return (
                         f"calling {'.'.join(names)}() (volatility unknown to pglint, so "
                         "assumed volatile)"
@@ -182,7 +180,7 @@ def adding_field_with_default(effect: Effect, ctx: Context) -> Iterator[Hit]:
     if touch is None:
         return
     for coldef in column_defs(effect.node):
-        found = _default_rewrite_reason(coldef, ctx.pg)
+        found = _default_rewrite_reason(coldef, ctx.pg, ctx.catalog)
         if found is None:
             continue
         reason, at = found
@@ -199,6 +197,12 @@ def adding_field_with_default(effect: Effect, ctx: Context) -> Iterator[Hit]:
                 f"Add {column} as a plain nullable bigint, backfill existing rows in batches, "
                 f"make it NOT NULL, then ALTER COLUMN {column} ADD GENERATED … AS IDENTITY "
                 "(new rows only)."
+            )
+        elif ctx.catalog.constrained_domain(type_ref(coldef.get("typeName") or {})):
+            base = ctx.catalog.base_type(type_ref(coldef["typeName"]))
+            help_text = (
+                f"Add {column} as {base} (or a domain without constraints), then add the check "
+                "as a table CHECK constraint NOT VALID and VALIDATE it in a later migration."
             )
         yield Hit(
             f"ADD COLUMN {column} on existing table {touch.relation} {reason}: the table "
@@ -386,7 +390,7 @@ def adding_serial_primary_key_field(effect: Effect, ctx: Context) -> Iterator[Hi
             if con is None:
                 continue
             column = coldef.get("colname", "?")
-            if add_column_rewrites(coldef, ctx.pg):
+            if add_column_rewrites(coldef, ctx.pg, ctx.catalog):
                 work = "rewrites the table to fill the column and builds the primary key index"
             else:
                 work = "builds the primary key index"
@@ -436,7 +440,7 @@ def changing_column_type(effect: Effect, ctx: Context) -> Iterator[Hit]:
             old = table.columns[column].type
         using = coldef.get("raw_default")
         computed = using is not None and not _trivial_using(using, column, new)
-        changes = rewrites_on_change(old, new)
+        changes = ctx.catalog.type_change_rewrites(old, new)
         lock = f"an {touch.lock.sql_name} lock, blocking {touch.lock.blocked}"
         if changes is False and not computed:
             continue
@@ -445,6 +449,13 @@ def changing_column_type(effect: Effect, ctx: Context) -> Iterator[Hit]:
                 f"ALTER COLUMN {column} TYPE {new} USING an expression on {touch.relation} "
                 f"recomputes every row: the table and its indexes are rewritten under {lock} "
                 "until the rewrite finishes",
+                at=coldef.get("location"),
+            )
+        elif old != new and ctx.catalog.constrained_domain(new):
+            yield Hit(
+                f"ALTER COLUMN {column} TYPE {new} on {touch.relation}: {new} is a domain with "
+                f"CHECK or NOT NULL constraints, so every row is converted and checked: the "
+                f"table and its indexes are rewritten under {lock} until the rewrite finishes",
                 at=coldef.get("location"),
             )
         elif changes is None:

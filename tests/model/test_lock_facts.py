@@ -690,6 +690,8 @@ def test_catalog_copy_is_independent_and_complete():
         "defined",
         "checks",
         "null_columns",
+        "volatility",
+        "domains",
         "_owned",
         "_released",
         "statistics",

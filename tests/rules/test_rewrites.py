@@ -181,6 +181,87 @@ def test_unknown_function_is_named_and_assumed_volatile():
     assert "make_token()" in finding.message and "assumed volatile" in finding.message
 
 
+@pytest.mark.parametrize(
+    "default",
+    [
+        "txid_current()",  # STABLE in pg_proc, measured: no rewrite
+        "pg_current_xact_id()::text::bigint",
+        "extract(epoch from now())::bigint",
+        "substring('abcdef', 1, 3)::int",
+        "date_part('epoch', now())::bigint",
+    ],
+)
+def test_non_volatile_built_in_functions_do_not_rewrite(default):
+    sql = f"ALTER TABLE orders ADD COLUMN c bigint DEFAULT {default};"
+    assert lint("adding-field-with-default", sql) == []
+
+
+def test_functions_the_migrations_created_count_as_declared():
+    before = (
+        "CREATE FUNCTION sf() RETURNS int STABLE LANGUAGE plpgsql AS 'BEGIN RETURN 1; END';"
+        "CREATE FUNCTION vf() RETURNS int LANGUAGE plpgsql AS 'BEGIN RETURN 1; END';"
+        "CREATE FUNCTION af() RETURNS int LANGUAGE plpgsql AS 'BEGIN RETURN 1; END';"
+        "ALTER FUNCTION af() IMMUTABLE;"
+    )
+    sql = "ALTER TABLE orders ADD COLUMN c int DEFAULT {}();"
+    assert lint("adding-field-with-default", sql.format("sf"), before=before) == []
+    assert lint("adding-field-with-default", sql.format("af"), before=before) == []
+    (finding,) = lint("adding-field-with-default", sql.format("vf"), before=before)
+    assert "vf(), which its CREATE FUNCTION declares volatile" in finding.message
+    # Dropped: unknown again, so assumed volatile.
+    dropped = lint(
+        "adding-field-with-default", sql.format("sf"), before=before + "DROP FUNCTION sf;"
+    )
+    assert "assumed volatile" in dropped[0].message
+
+
+@pytest.mark.parametrize(
+    ("function", "rewrites"),
+    [
+        # Measured on PostgreSQL 15: VOLATILE (the default) SQL functions PostgreSQL
+        # inlines are as volatile as their body.
+        ("AS $$ SELECT CAST(extract(EPOCH FROM now()) * 1000000 AS bigint) $$", False),
+        ("RETURN 1", False),
+        ("BEGIN ATOMIC SELECT 1; END", False),
+        ("RETURN (random() * 10)::int", True),
+        ("SECURITY DEFINER AS 'SELECT 1'", True),  # not inlined
+        ("AS 'SELECT 1 FROM pg_class LIMIT 1'", True),  # not inlined
+    ],
+)
+def test_sql_functions_postgresql_inlines_count_as_their_body(function, rewrites):
+    before = f"CREATE FUNCTION f() RETURNS bigint LANGUAGE sql {function};"
+    sql = "ALTER TABLE orders ADD COLUMN c bigint DEFAULT f();"
+    assert bool(lint("adding-field-with-default", sql, before=before)) is rewrites
+
+
+def test_column_of_a_domain_with_constraints_rewrites_with_or_without_default():
+    before = "CREATE DOMAIN posint AS int CHECK (VALUE > 0); CREATE DOMAIN myint AS int;"
+    for sql in (
+        "ALTER TABLE orders ADD COLUMN qty posint;",
+        "ALTER TABLE orders ADD COLUMN qty posint DEFAULT 1;",
+    ):
+        (finding,) = lint("adding-field-with-default", sql, before=before)
+        assert "of domain type posint, which has CHECK or NOT NULL constraints" in finding.message
+        assert finding.help is not None and "Add qty as integer" in finding.help
+    assert (
+        lint("adding-field-with-default", "ALTER TABLE orders ADD COLUMN q myint;", before=before)
+        == []
+    )
+    # The domain unknown (created by a migration pglint has not seen): as before.
+    assert lint("adding-field-with-default", "ALTER TABLE orders ADD COLUMN qty posint;") == []
+
+
+def test_type_change_to_a_domain_rewrites_only_with_constraints():
+    before = (
+        "CREATE TABLE orders (id bigint PRIMARY KEY, qty int);"
+        "CREATE DOMAIN posint AS int CHECK (VALUE > 0); CREATE DOMAIN myint AS int;"
+    )
+    sql = "ALTER TABLE orders ALTER COLUMN qty TYPE {};"
+    assert lint("changing-column-type", sql.format("myint"), before=before) == []
+    (finding,) = lint("changing-column-type", sql.format("posint"), before=before)
+    assert "posint is a domain with CHECK or NOT NULL constraints" in finding.message
+
+
 def test_virtual_generated_column_does_not_rewrite():
     sql = "ALTER TABLE orders ADD COLUMN total numeric GENERATED ALWAYS AS (qty * price) VIRTUAL;"
     assert lint("adding-field-with-default", sql, pg=18) == []
