@@ -100,6 +100,80 @@ def test_rollback_rules(tmp_path: Path) -> None:
     assert "index t_note_idx still exists" in incomplete.message
 
 
+#: A diesel set whose second down works on the table its up created.
+ROLLBACK_SET = {
+    "migrations/2024-01-01-000000_init/up.sql": "CREATE TABLE orders (id bigint PRIMARY KEY);\n",
+    "migrations/2024-01-01-000000_init/down.sql": "DROP TABLE orders;\n",
+    "migrations/2024-02-01-000000_users/up.sql": (
+        "CREATE TABLE users (id bigint PRIMARY KEY, name text);\n"
+    ),
+    "migrations/2024-02-01-000000_users/down.sql": (
+        "CREATE TABLE scratch (id bigint, x text);\n"
+        "CREATE INDEX scratch_x_idx ON scratch (x);\n"
+        "CREATE INDEX users_name_idx ON users (name);\n"
+        "ALTER TABLE users ALTER COLUMN name SET NOT NULL;\n"
+        "ALTER TABLE users ALTER COLUMN id TYPE int;\n"
+        "DROP TABLE scratch;\n"
+        "DROP TABLE users;\n"
+    ),
+}
+ROLLBACK_RULES = (
+    "require-concurrent-index-creation",
+    "adding-not-nullable-field",
+    "changing-column-type",
+    "require-lock-timeout",
+    "ban-drop-table",
+)
+
+
+def test_rollback_locks_the_tables_its_up_created(tmp_path: Path) -> None:
+    """The down runs after the up has shipped: the up's tables are live, the down's own
+    are new; the breaking family skips down statements."""
+    write(tmp_path, ROLLBACK_SET)
+    findings, _ = lint_paths([str(tmp_path)], Settings(select=ROLLBACK_RULES))
+    assert sorted(rules_at(findings, "down.sql")) == [
+        ("adding-not-nullable-field", 4),
+        ("changing-column-type", 5),
+        ("require-concurrent-index-creation", 3),
+        ("require-lock-timeout", 1),  # DROP TABLE orders, the first migration's down
+        ("require-lock-timeout", 3),
+        ("require-lock-timeout", 4),
+        ("require-lock-timeout", 5),
+        ("require-lock-timeout", 7),
+    ]
+    # The same when only the newest migration is linted (as with --diff): it has shipped
+    # by the time its rollback runs.
+    down = tmp_path / "migrations/2024-02-01-000000_users/down.sql"
+    up = down.with_name("up.sql")
+    alone, _ = lint_paths([str(up), str(down)], Settings(select=ROLLBACK_RULES))
+    assert [(f.rule, f.line) for f in alone] == [
+        ("require-concurrent-index-creation", 3),
+        ("require-lock-timeout", 3),
+        ("adding-not-nullable-field", 4),
+        ("require-lock-timeout", 4),
+        ("require-lock-timeout", 5),
+        ("changing-column-type", 5),
+        ("require-lock-timeout", 7),
+    ]
+
+
+def test_rollback_in_a_dbmate_file(tmp_path: Path) -> None:
+    write(
+        tmp_path,
+        {
+            "db/migrations/20240101000000_users.sql": (
+                "-- migrate:up\nCREATE TABLE users (id bigint PRIMARY KEY, name text);\n"
+                "ALTER TABLE users RENAME COLUMN name TO full_name;\n\n"
+                "-- migrate:down\nALTER TABLE users RENAME COLUMN full_name TO name;\n"
+                "CREATE INDEX users_name_idx ON users (name);\n"
+            ),
+        },
+    )
+    rules = ("require-concurrent-index-creation", "renaming-column")
+    findings, _ = lint_paths([str(tmp_path)], Settings(select=rules))
+    assert [(f.rule, f.line) for f in findings] == [("require-concurrent-index-creation", 7)]
+
+
 def test_set_problems(tmp_path: Path) -> None:
     write(
         tmp_path,
