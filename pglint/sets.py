@@ -113,7 +113,7 @@ def _run_part(
         return PartResult(part, (), False)
     end = len(text) if part.end is None else part.end
     parsed = parse_part(str(part.path), text, part.start, end, part.role)
-    analyser.reset_file(transaction, stated=stated)
+    analyser.reset_file(transaction, stated=stated, one_query=part.one_query)
     effects: list[Effect] = []
     if active is None:
         for effect in analyser.effects(parsed.statements):

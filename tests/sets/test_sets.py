@@ -174,6 +174,41 @@ def test_rollback_in_a_dbmate_file(tmp_path: Path) -> None:
     assert [(f.rule, f.line) for f in findings] == [("require-concurrent-index-creation", 7)]
 
 
+def test_one_query_scripts_with_begin_and_commit(tmp_path: Path) -> None:
+    """golang-migrate sends each file as one query: statements outside the script's own
+    BEGIN … COMMIT still run in a transaction block (PostgreSQL's implicit one)."""
+    write(
+        tmp_path / "m",
+        {
+            "1_init.up.sql": "CREATE TABLE t (id bigint PRIMARY KEY, a int);\n",
+            "1_init.down.sql": "DROP TABLE t;\n",
+            "2_x.up.sql": "CREATE TABLE a (id bigint);\nBEGIN;\nCREATE TABLE b (id bigint);\nCOMMIT;\n",
+            "2_x.down.sql": "DROP TABLE IF EXISTS b;\nDROP TABLE IF EXISTS a;\n",
+            "3_y.up.sql": "CREATE INDEX CONCURRENTLY IF NOT EXISTS t_a_idx ON t (a);\nBEGIN;\n"
+            "CREATE TABLE c (id bigint);\nCOMMIT;\n",
+            "3_y.down.sql": "DROP INDEX CONCURRENTLY IF EXISTS t_a_idx;\n",
+            "4_z.up.sql": "BEGIN;\nCREATE TABLE d (id bigint);\nCOMMIT;\n"
+            "CREATE INDEX CONCURRENTLY IF NOT EXISTS t_a2_idx ON t (a);\n",
+            "4_z.down.sql": "DROP INDEX CONCURRENTLY IF EXISTS t_a2_idx;\n",
+        },
+    )
+    rules = (
+        "ban-concurrent-index-creation-in-transaction",
+        "prefer-robust-stmts",
+        "transaction-nesting",
+        "ban-uncommitted-transaction",
+    )
+    findings, _ = lint_paths([str(tmp_path)], Settings(select=rules))
+    got = sorted((Path(f.path).name, f.rule, f.line) for f in findings)
+    assert got == [
+        ("1_init.down.sql", "prefer-robust-stmts", 1),  # one statement: no transaction
+        ("1_init.up.sql", "prefer-robust-stmts", 1),
+        ("3_y.up.sql", "ban-concurrent-index-creation-in-transaction", 1),
+        ("4_z.up.sql", "ban-concurrent-index-creation-in-transaction", 4),
+    ]
+    assert all("one multi-statement query" in f.message for f in findings if "ban-" in f.rule)
+
+
 def test_set_problems(tmp_path: Path) -> None:
     write(
         tmp_path,
