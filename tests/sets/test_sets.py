@@ -209,6 +209,30 @@ def test_one_query_scripts_with_begin_and_commit(tmp_path: Path) -> None:
     assert all("one multi-statement query" in f.message for f in findings if "ban-" in f.rule)
 
 
+def test_one_query_script_nesting_and_uncommitted_blocks(tmp_path: Path) -> None:
+    """BEGIN takes over the implicit block of a one-query script (no nesting finding); a
+    second BEGIN nests, and a block never committed is reported from its BEGIN."""
+    write(
+        tmp_path / "m",
+        {
+            "1_a.up.sql": "CREATE TABLE a (id bigint);\nBEGIN;\nBEGIN;\nCREATE TABLE b (id bigint);\n"
+            "COMMIT;\n",
+            "1_a.down.sql": "SELECT 1;\n",
+            "2_b.up.sql": "CREATE TABLE c (id bigint);\nBEGIN;\nCREATE TABLE d (id bigint);\n",
+            "2_b.down.sql": "SELECT 1;\n",
+        },
+    )
+    rules = ("transaction-nesting", "ban-uncommitted-transaction")
+    findings, _ = lint_paths([str(tmp_path)], Settings(select=rules))
+    got = sorted((Path(f.path).name, f.rule, f.line) for f in findings)
+    assert got == [
+        ("1_a.up.sql", "transaction-nesting", 3),
+        ("2_b.up.sql", "ban-uncommitted-transaction", 2),
+    ]
+    nesting = next(f for f in findings if f.rule == "transaction-nesting")
+    assert "opened at line 2" in nesting.message
+
+
 def test_set_problems(tmp_path: Path) -> None:
     write(
         tmp_path,
