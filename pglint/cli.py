@@ -229,6 +229,8 @@ def layouts_command(paths: tuple[str, ...], layout: str | None, fmt: str) -> Non
             tx = {True: "in transaction", False: "no transaction", None: "transaction not stated"}[
                 m.transaction
             ]
+            if m.transaction is not None and any(p.one_query for p in m.up):
+                tx += " (one query)"  # see one_query_transaction: implicit blocks
             down = "rollback" if m.down is not None else "no rollback"
             click.echo(f"  {number:>4}. {m.label}  ({tx}; {down})")
         for problem in s.problems:

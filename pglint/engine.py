@@ -71,7 +71,7 @@ class ActiveRules:
     by_kind: dict[str, list[ActiveRule]] = field(default_factory=dict)
     any_kind: list[ActiveRule] = field(default_factory=list)
     file_scope: list[ActiveRule] = field(default_factory=list)
-    _dispatch: dict[tuple[str, frozenset[str]], list[ActiveRule]] = field(
+    _dispatch: dict[tuple[str, frozenset[str], bool], list[ActiveRule]] = field(
         default_factory=dict, repr=False
     )
     _contexts: dict[int, _Contexts] = field(default_factory=dict, repr=False)
@@ -80,13 +80,27 @@ class ActiveRules:
         """The checks for one statement kind."""
         return self.by_kind.get(kind, []) + self.any_kind
 
-    def for_statement(self, kind: str, node: Node) -> list[ActiveRule]:
-        """The checks for one statement: by its kind and sub-kinds (built once per pair)."""
+    def for_statement(self, kind: str, node: Node, down: bool = False) -> list[ActiveRule]:
+        """The checks for one statement: by its kind and sub-kinds (built once per pair).
+
+        Statements of a down migration skip the breaking family (see
+        :data:`REPORTED_IN_ROLLBACK`): reverting removes what the up added, which the
+        application version rolled back to does not use.
+        """
         subtypes = statement_subtypes(kind, node) if kind in SUBTYPED_KINDS else _NONE
-        key = (kind, subtypes)
+        key = (kind, subtypes, down)
         found = self._dispatch.get(key)
         if found is None:
-            found = [entry for entry in self.for_kind(kind) if entry.wants(kind, subtypes)]
+            found = [
+                entry
+                for entry in self.for_kind(kind)
+                if entry.wants(kind, subtypes)
+                and not (
+                    down
+                    and entry.rule.family == "breaking"
+                    and entry.rule.name not in REPORTED_IN_ROLLBACK
+                )
+            ]
             self._dispatch[key] = found
         return found
 
@@ -104,6 +118,10 @@ class ActiveRules:
 
 
 _NONE: frozenset[str] = frozenset()
+
+#: Breaking-family rules that still report statements of a down migration: their
+#: statement fails on a live table, which matters in a rollback too.
+REPORTED_IN_ROLLBACK = frozenset({"adding-required-field"})
 
 
 class _Contexts(dict[str, Context]):
@@ -250,7 +268,7 @@ def run_checks(
         if on_effect is not None:
             on_effect(effect)
         statement = effect.statement
-        for entry in active.for_statement(statement.kind, statement.node):
+        for entry in active.for_statement(statement.kind, statement.node, statement.part == "down"):
             rule = entry.rule
             # (fn is not None: select_rules files only rules that have a check.)
             for hit in rule.fn(effect, contexts[rule.name]):  # type: ignore[misc]

@@ -2,7 +2,8 @@
 
 For each migration in its tool's order: the up parts run through the analyser on the
 set's shared catalog (so objects from earlier migrations are existing ones), the down
-parts run on a copy of the catalog as it stands after the up, and migration-scope checks
+parts run on a copy of the catalog as it stands after the up (released: the up has shipped
+when its rollback runs, so what it created is existing too), and migration-scope checks
 (rollback rules) compare schema snapshots taken before the up and after the down.
 """
 
@@ -112,7 +113,7 @@ def _run_part(
         return PartResult(part, (), False)
     end = len(text) if part.end is None else part.end
     parsed = parse_part(str(part.path), text, part.start, end, part.role)
-    analyser.reset_file(transaction, stated=stated)
+    analyser.reset_file(transaction, stated=stated, one_query=part.one_query)
     effects: list[Effect] = []
     if active is None:
         for effect in analyser.effects(parsed.statements):
@@ -249,8 +250,11 @@ def _migration_checks(
     down: tuple[PartResult, ...] | None = None
     changes: tuple[str, ...] = ()
     if migration.down is not None:
-        # The rollback runs against the schema as the up left it; lint it on a copy.
+        # The rollback runs against the schema as the up left it; lint it on a copy. It
+        # runs after the up (and every migration before it) has shipped: what they
+        # created is live, so existing (the copy's tables are cloned before the change).
         after_up = catalog.copy()
+        after_up.release()
         down_analyser = Analyser(settings.pg_version, settings.assume_in_transaction, after_up)
         down = tuple(
             _run_part(

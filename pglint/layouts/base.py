@@ -21,6 +21,10 @@ class Part:
     #: How this part runs when it differs from its migration's mode (dbmate sections,
     #: popx ``.autocommit.`` files); None: as :meth:`Migration.transaction_of` says.
     transaction: bool | None = None
+    #: The tool sends the part as one simple Query, in no transaction of its own (see
+    #: :func:`one_query_transaction`): the statements of a multi-statement part outside
+    #: the script's own BEGIN … COMMIT run in implicit transaction blocks.
+    one_query: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -174,20 +178,23 @@ def one_query_transaction(
 ) -> tuple[bool | None, str]:
     """Transaction mode (and its reason) of a script sent to PostgreSQL as one simple Query.
 
-    PostgreSQL runs the statements of a multi-statement simple Query as one implicit
-    transaction, unless the script itself has BEGIN/COMMIT
-    (https://www.postgresql.org/docs/current/protocol-flow.html#PROTOCOL-FLOW-MULTI-STATEMENT),
-    so ``CREATE INDEX CONCURRENTLY`` fails there unless it is the script's only statement.
-    ``how`` starts the reason ("diesel sends up.sql"). None when the text could not be read.
+    PostgreSQL runs every statement of a multi-statement simple Query in a transaction
+    block (https://www.postgresql.org/docs/current/protocol-flow.html#PROTOCOL-FLOW-MULTI-STATEMENT):
+    the script's own BEGIN … COMMIT, which statements before the BEGIN join, or else an
+    implicit block, which a COMMIT ends and the next statement opens again. So
+    ``CREATE INDEX CONCURRENTLY`` fails there unless it is the script's only statement.
+    The parts of such scripts are marked :attr:`Part.one_query`, which the transaction
+    model follows (:class:`pglint.model.transaction.TransactionState`). ``how`` starts the
+    reason ("diesel sends up.sql"). None when the text could not be read.
     """
     if text is None:
         return None, f"{how} as one query; its text could not be read"
     pieces = _pieces(text)
     count = len(pieces)
-    if manages_transactions(pieces):
-        return (
-            False,
-            f"{how} as one query, and the script opens and commits its transactions itself",
+    if count > 1 and manages_transactions(pieces):
+        return True, (
+            f"{how} as one query, and PostgreSQL runs its {count} statements in the "
+            "script's own transaction blocks and the statements outside them in implicit ones"
         )
     if count > 1:
         return True, (

@@ -10,13 +10,14 @@ pkg/dbmate/migration.go): each block runs in its own transaction unless its dire
 line says ``transaction:false``
 (``-- migrate:up transaction:false``; the down directive has its own option). A block
 without its transaction is sent as one query, so PostgreSQL still runs a multi-statement
-block as one implicit transaction.
+block in transaction blocks (implicit ones outside its own BEGIN … COMMIT).
 """
 
 from __future__ import annotations
 
 import itertools
 import re
+from dataclasses import replace
 from pathlib import Path
 
 from pglint.layouts.base import (
@@ -79,30 +80,27 @@ def sections(text: str) -> tuple[list[tuple[Part | None, Part | None]], list[str
         if len(inner) > 1:
             problems.append("has two '-- migrate:down' blocks after one '-- migrate:up'")
         up_body = _line_end(text, start)
-        placeholder = Path()
         if inner:
             down_at = inner[0]
-            up = Part(
-                placeholder, "up", up_body, down_at, _transaction(text, start, up_body, down_at)
-            )
+            up = _part(text, "up", start, up_body, down_at)
             down_body = _line_end(text, down_at)
-            down = Part(
-                placeholder, "down", down_body, end, _transaction(text, down_at, down_body, end)
-            )
+            down = _part(text, "down", down_at, down_body, end)
         else:
             problems.append(
                 "has a '-- migrate:up' block without its '-- migrate:down'; dbmate requires one"
             )
-            up = Part(placeholder, "up", up_body, end, _transaction(text, start, up_body, end))
+            up = _part(text, "up", start, up_body, end)
             down = None
         found.append((up, down))
     return found, problems
 
 
-def _transaction(text: str, directive: int, start: int, end: int) -> bool | None:
+def _part(text: str, role: str, directive: int, start: int, end: int) -> Part:
+    """A section (of a placeholder path): in a transaction, or sent as one query when its
+    directive says ``transaction:false``."""
     if _options(text, directive).get("transaction") != "false":
-        return True
-    return one_query_transaction(text[start:end])[0]
+        return Part(Path(), role, start, end, True)
+    return Part(Path(), role, start, end, one_query_transaction(text[start:end])[0], True)
 
 
 def build(root: Path, files: list[Path], reader: Reader) -> MigrationSet:
@@ -141,12 +139,8 @@ def build(root: Path, files: list[Path], reader: Reader) -> MigrationSet:
                 Migration(version, name, (Part(path, "up"),), None, True, (path.name,))
             )
             continue
-        up = tuple(
-            Part(path, "up", p.start, p.end, p.transaction) for p, _ in found if p is not None
-        )
-        down = tuple(
-            Part(path, "down", p.start, p.end, p.transaction) for _, p in found if p is not None
-        )
+        up = tuple(replace(p, path=path) for p, _ in found if p is not None)
+        down = tuple(replace(p, path=path) for _, p in found if p is not None)
         transaction = up[0].transaction
         down_transaction = down[0].transaction if down else None
         migrations.append(
@@ -158,7 +152,7 @@ def build(root: Path, files: list[Path], reader: Reader) -> MigrationSet:
                 transaction,
                 (path.name,),
                 down_transaction=down_transaction,
-                transaction_reason=_reason(path, text, transaction),
+                transaction_reason=_reason(path, text, up[0]),
             )
         )
     migrations.sort(key=lambda m: m.sort_key)
@@ -166,16 +160,11 @@ def build(root: Path, files: list[Path], reader: Reader) -> MigrationSet:
     return MigrationSet(root, LAYOUT.name, migrations, True, problems)
 
 
-def _reason(path: Path, text: str, transaction: bool | None) -> str:
-    directive = UP.search(text)
-    if directive is None or _options(text, directive.start()).get("transaction") != "false":
+def _reason(path: Path, text: str, up: Part) -> str:
+    if not up.one_query:
         return "dbmate runs each migrate:up block in a transaction"
-    if transaction:
-        return (
-            f"{path.name} sets transaction:false, but dbmate sends the block as one query and "
-            "PostgreSQL runs its statements as one implicit transaction"
-        )
-    return f"{path.name} sets transaction:false on its migrate:up block"
+    how = f"{path.name} sets transaction:false, and dbmate sends its migrate:up block"
+    return one_query_transaction(text[up.start : up.end], how)[1]
 
 
 LAYOUT = Layout(

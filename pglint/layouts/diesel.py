@@ -10,7 +10,8 @@ each migration, up and down, runs in a transaction unless the folder's ``metadat
 says ``run_in_transaction = false``. A ``metadata.toml`` that parses but lacks the key also
 turns the transaction off (the field is ``#[serde(default)] bool``); one that does not
 parse is ignored. Without its transaction Diesel sends the file with ``batch_execute``, one
-query, so PostgreSQL still runs a multi-statement file as one implicit transaction.
+query, so PostgreSQL still runs a multi-statement file in transaction blocks (implicit ones
+outside its own BEGIN … COMMIT).
 """
 
 from __future__ import annotations
@@ -109,8 +110,9 @@ def build(root: Path, files: list[Path], reader: Reader) -> MigrationSet:
             )
         transaction: bool | None  # None: up.sql could not be read
         transaction, reason = run_in_transaction(folder)
+        wrapped = transaction
         down_transaction = None
-        if not transaction:
+        if not wrapped:
             transaction, reason = one_query_transaction(text, f"diesel ({reason}) sends up.sql")
             if down is not None:
                 down_transaction, _ = one_query_transaction(reader.read(down)[0])
@@ -118,8 +120,8 @@ def build(root: Path, files: list[Path], reader: Reader) -> MigrationSet:
             Migration(
                 version,
                 name,
-                (Part(up, "up"),),
-                (Part(down, "down"),) if down is not None else None,
+                (Part(up, "up", one_query=not wrapped),),
+                (Part(down, "down", one_query=not wrapped),) if down is not None else None,
                 transaction,
                 (version, folder.name),
                 down_transaction=down_transaction,

@@ -1,10 +1,10 @@
 """golang-migrate: ``<version>_<name>.up.sql`` and ``<version>_<name>.down.sql``.
 
 Versions are unsigned integers compared numerically. golang-migrate's PostgreSQL driver
-sends each file as one query and adds no transaction of its own, but PostgreSQL runs a
-multi-statement query as one implicit transaction: a file of several statements is
-transactional (``CREATE INDEX CONCURRENTLY`` fails in it), a one-statement file is not
-(golang-migrate issue #284). The ``x-multi-statement`` option, which splits files, is a
+sends each file as one query and adds no transaction of its own, but PostgreSQL runs every
+statement of a multi-statement query in a transaction block (an implicit one outside the
+file's own BEGIN … COMMIT): a file of several statements is transactional (``CREATE INDEX
+CONCURRENTLY`` fails in it), a one-statement file is not (golang-migrate issue #284). The ``x-multi-statement`` option, which splits files, is a
 connection setting the files do not show.
 """
 
@@ -66,12 +66,12 @@ def build(root: Path, files: list[Path], reader: Reader) -> MigrationSet:
         down = None
         if key in downs:
             down_tx, _ = one_query_transaction(reader.read(downs[key])[0])
-            down = (Part(downs[key], "down", transaction=down_tx),)
+            down = (Part(downs[key], "down", transaction=down_tx, one_query=True),)
         migrations.append(
             Migration(
                 version=key,
                 name=names[key],
-                up=(Part(path, "up"),),
+                up=(Part(path, "up", one_query=True),),
                 down=down,
                 transaction=transaction,
                 sort_key=(int(key),),
@@ -90,5 +90,5 @@ LAYOUT = Layout(
     rollback=True,
     detect=detect,
     build=build,
-    transaction_doc="no transaction of its own; a multi-statement file is one implicit transaction",
+    transaction_doc="no transaction of its own; a multi-statement file runs in transaction blocks (its own BEGIN … COMMIT, else implicit ones)",
 )

@@ -11,7 +11,8 @@ are the dialect-neutral files a ``.postgres.`` one replaces. Versions compare as
 
 Transactions: popx runs each migration in a transaction (``Runner``) unless its name has
 ``.autocommit.`` (``RunnerNoTx``); an autocommit file is sent as one query, so PostgreSQL
-still runs a multi-statement one as one implicit transaction.
+still runs a multi-statement one in transaction blocks (implicit ones outside its own
+BEGIN … COMMIT).
 
 Detection: names alone do not tell popx from golang-migrate (``20190100000001000000_client.up.sql``
 fits both). A folder is popx when at least half its files match popx's pattern, it has at
@@ -156,8 +157,8 @@ def build(root: Path, files: list[Path], reader: Reader) -> MigrationSet:
             Migration(
                 version,
                 name,
-                (Part(path, "up"),),
-                (Part(down[0], "down"),) if down is not None else None,
+                (Part(path, "up", one_query=autocommit),),
+                (Part(down[0], "down", one_query=down[2]),) if down is not None else None,
                 transaction,
                 (version,),
                 down_transaction=down_transaction,

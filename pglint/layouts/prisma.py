@@ -6,7 +6,8 @@ makes that chronological; ``01_init`` … ``19_x`` style names sort the same way
 Transactions: Prisma adds no BEGIN/COMMIT of its own. Its PostgreSQL connector applies a
 migration with ``apply_migration_script``, which sends the whole ``migration.sql`` as one
 simple Query (``client.simple_query(script)`` in prisma-engines' schema engine), and
-PostgreSQL runs a multi-statement Query as one implicit transaction
+PostgreSQL runs every statement of a multi-statement Query in a transaction block, an
+implicit one outside the script's own BEGIN … COMMIT
 (https://www.postgresql.org/docs/current/protocol-flow.html#PROTOCOL-FLOW-MULTI-STATEMENT).
 So a migration of several statements is transactional and ``CREATE INDEX CONCURRENTLY``
 works only as the single statement of its migration (prisma/prisma discussion #10601).
@@ -71,8 +72,8 @@ def build(root: Path, files: list[Path], reader: Reader) -> MigrationSet:
             Migration(
                 version,
                 name,
-                (Part(up, "up"),),
-                (Part(down, "down"),) if down is not None else None,
+                (Part(up, "up", one_query=True),),
+                (Part(down, "down", one_query=True),) if down is not None else None,
                 transaction,
                 (folder.name,),
                 down_transaction=down_transaction,
@@ -89,5 +90,5 @@ LAYOUT = Layout(
     rollback=False,
     detect=detect,
     build=build,
-    transaction_doc="one query per migration: a multi-statement migration.sql is one implicit transaction",
+    transaction_doc="one query per migration: a multi-statement migration.sql runs in transaction blocks (its own BEGIN … COMMIT, else implicit ones)",
 )

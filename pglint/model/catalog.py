@@ -239,9 +239,13 @@ class Catalog:
         _mark_existing(self.routines)
         self.defined.clear()
         self.null_columns.clear()
-        # Temporary tables end with the session that created them.
-        for key in [k for k, t in self.tables.items() if t.temporary]:
+        # Temporary tables end with the session that created them, and their indexes too.
+        ended = {key for key, t in self.tables.items() if t.temporary}
+        for key in ended:
             del self.tables[key]
+        if ended:
+            for key in [k for k, i in self.indexes.items() if i.table in ended]:
+                del self.indexes[key]
 
     def writable(self, table: Table) -> Table:
         """``table`` itself if this catalog owns it, else its clone put in its place."""

@@ -99,7 +99,8 @@ class Effect:
     #: one transaction, its locks and its fate.
     transaction: int | None = None
     #: The migration tool runs the file in a transaction it opens itself
-    #: (assume-in-transaction, or the layout says so): the file starts inside it.
+    #: (assume-in-transaction, or the layout says so): the file starts inside it. Not for
+    #: a file sent as one query, whose implicit transaction block BEGIN can take over.
     tool_transaction: bool = False
     #: The whole file, for the few questions that look ahead (:class:`FileFacts`).
     file: FileFacts | None = field(default=None, repr=False, compare=False)
@@ -147,9 +148,19 @@ class Analyser:
         self._file: FileFacts | None = None
         self._files = 0
         self._stated = False  # the current file's transaction mode comes from its layout
+        self._one_query = False  # the file is one multi-statement simple Query
 
-    def reset_file(self, assume_in_transaction: bool | None = None, stated: bool = False) -> None:
+    def reset_file(
+        self,
+        assume_in_transaction: bool | None = None,
+        stated: bool = False,
+        one_query: bool = False,
+    ) -> None:
         """Start a new file: a fresh session and transaction state, catalog kept.
+
+        ``one_query``: the tool sends the file as one simple Query; with
+        ``assume_in_transaction`` (several statements) they run in PostgreSQL's implicit
+        transaction blocks rather than in a transaction of the tool's.
 
         Until the caller releases the catalog itself (:meth:`Catalog.release`, when a
         migration has shipped), a file after the first on this analyser counts as a later
@@ -159,7 +170,10 @@ class Analyser:
         if assume_in_transaction is not None:
             self.assume_in_transaction = assume_in_transaction
         self._stated = stated
-        self._state = TransactionState(implicit=self.assume_in_transaction)
+        self._one_query = one_query and self.assume_in_transaction
+        self._state = TransactionState(
+            implicit=self.assume_in_transaction, one_query=self._one_query
+        )
         self._files += 1
         if self._files > 1 and not self.catalog._released:
             self.catalog.release_objects()
@@ -175,7 +189,7 @@ class Analyser:
     def effects(self, statements: Iterable[Statement]) -> Iterator[Effect]:
         """Yield one effect per statement; the catalog is updated after each yield."""
         statements = tuple(statements)
-        self._file = FileFacts(statements, self._state.implicit, self._stated)
+        self._file = FileFacts(statements, self._state.implicit, self._stated, self._one_query)
         for index, statement in enumerate(statements):
             effect = self.effect(statement, index)
             yield effect
@@ -200,7 +214,7 @@ class Analyser:
             held=state.held_locks,
             transactional=transactional,
             transaction=state.number if state.in_transaction else None,
-            tool_transaction=self.assume_in_transaction,
+            tool_transaction=self.assume_in_transaction and not self._one_query,
             file=file,
         )
 

@@ -29,16 +29,31 @@ class FileFacts:
     migration are left out of the timeline: reverting is supposed to drop what ``up``
     created)."""
 
-    __slots__ = ("_timeline", "_transactions", "implicit", "skipped", "stated", "statements")
+    __slots__ = (
+        "_timeline",
+        "_transactions",
+        "implicit",
+        "one_query",
+        "skipped",
+        "stated",
+        "statements",
+    )
 
     def __init__(
-        self, statements: Sequence[Statement], implicit: bool = False, stated: bool = False
+        self,
+        statements: Sequence[Statement],
+        implicit: bool = False,
+        stated: bool = False,
+        one_query: bool = False,
     ) -> None:
         self.statements = statements
         #: The migration tool runs the file in a transaction of its own.
         self.implicit = implicit
         #: The file's layout states its transaction mode (rather than a setting assuming it).
         self.stated = stated
+        #: The tool sends the file as one multi-statement simple Query: ``implicit`` is
+        #: PostgreSQL's implicit transaction block (see :class:`TransactionState`).
+        self.one_query = one_query
         self._timeline: _Timeline | None = None
         self._transactions: list[int | None] | None = None
         #: Positions of ``IF NOT EXISTS`` creates that found the object existing (PostgreSQL
@@ -87,7 +102,7 @@ class FileFacts:
         """The number of the transaction statement ``index`` runs in, None in autocommit:
         the same numbers as :attr:`Effect.transaction`, known before the file is analysed."""
         if self._transactions is None:
-            state = TransactionState(implicit=self.implicit)
+            state = TransactionState(implicit=self.implicit, one_query=self.one_query)
             numbers: list[int | None] = []
             for statement in self.statements:
                 state.enter(statement)

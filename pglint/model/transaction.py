@@ -20,6 +20,11 @@ https://www.postgresql.org/docs/current/sql-savepoint.html):
 * A top-level ``DO`` block outside a transaction block runs in a transaction of its own: the
   statements found inside it (``Statement.nested``) are in that transaction, which ends
   with the next top-level statement.
+* A script sent as one multi-statement simple Query (``one_query``) runs in an implicit
+  transaction block: a ``BEGIN`` turns it into an explicit block that the statements
+  before it belong to, and after a ``COMMIT``/``ROLLBACK`` the next statements run in a
+  new implicit block
+  (https://www.postgresql.org/docs/current/protocol-flow.html#PROTOCOL-FLOW-MULTI-STATEMENT).
 """
 
 from __future__ import annotations
@@ -73,6 +78,9 @@ class TransactionState:
     #: The number of the open (or last) transaction, counted from 1 in each file: two
     #: statements with the same number run in one transaction.
     number: int = 0
+    #: The file is one multi-statement simple Query: ``implicit`` is PostgreSQL's implicit
+    #: transaction block, which BEGIN makes explicit and COMMIT ends until the next statement.
+    one_query: bool = False
 
     def __post_init__(self) -> None:
         if self.implicit and not self.number:
@@ -136,7 +144,10 @@ class TransactionState:
                 self._start(do_block=True)
             return
         if kind in _BEGIN:
-            if not self.in_transaction:
+            if self.one_query and self.implicit:
+                # The implicit block becomes an explicit one: the same transaction.
+                self.depth, self.implicit = 1, False
+            elif not self.in_transaction:
                 self._start(depth=1)
         elif kind in _END:
             if self.in_transaction:
@@ -144,6 +155,8 @@ class TransactionState:
                 self._finish(commit=kind != "TRANS_STMT_ROLLBACK")
                 if node.get("chain"):
                     self._start(depth=depth, implicit=implicit)
+            if self.one_query and not self.in_transaction:
+                self._start(implicit=True)  # for the statements that follow
         elif kind == "TRANS_STMT_SAVEPOINT":
             if self.in_transaction:
                 self.savepoints.append(

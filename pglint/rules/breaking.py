@@ -8,7 +8,9 @@ later migration.
 Objects created earlier in the migration never shipped, so removing or renaming them is not
 reported. A drop without ``CASCADE`` of an object that the same file creates again (a view
 or function redefined by drop-and-create) is a redefinition, not a removal. Statements of a
-``down`` migration are not reported: reverting is supposed to drop what ``up`` created.
+``down`` migration are not reported: reverting is supposed to drop what ``up`` created (the
+engine skips the whole family there, see :data:`pglint.engine.REPORTED_IN_ROLLBACK`; the
+down's catalog counts the up's objects as existing, so new-marks cannot exempt them).
 
 What is new comes from the model: the catalog (objects the migration created before this
 statement) and the file's timeline (:class:`~pglint.model.file.FileFacts`: sub-commands

@@ -380,7 +380,15 @@ def ban_concurrent_index_creation_in_transaction(effect: Effect, ctx: Context) -
             '"cannot run inside a transaction block"'
         )
     elif effect.in_transaction and effect.file is not None:
-        if effect.file.stated:
+        if effect.file.one_query:
+            # One multi-statement simple Query: every statement runs in a transaction block.
+            yield Hit(
+                f"{form} in a script that its migration tool sends as one multi-statement "
+                "query runs in PostgreSQL's implicit transaction block and fails with "
+                '"cannot run inside a transaction block"',
+                help=f"Put {form} in a migration of its own, as its only statement.",
+            )
+        elif effect.file.stated:
             # The layout says its tool runs this migration in a transaction.
             yield Hit(
                 f"{form} in a migration that its migration tool runs inside a transaction "

@@ -8,7 +8,8 @@ review each one.
 Objects the migration created are exempt: no client uses them yet. What is new comes
 from the model's catalog (``ctx.catalog``, ``Touch.new``): tables, views, indexes, types,
 sequences, functions, policies, triggers, rules, roles, extensions, schemas, databases and
-added columns alike (see :class:`_New`).
+added columns alike (see :class:`_New`). Like the rest of the breaking family, the rules
+do not check statements of a down migration (see :data:`pglint.engine.REPORTED_IN_ROLLBACK`).
 """
 
 from __future__ import annotations

@@ -297,7 +297,8 @@ def transaction_nesting(view: FileView, ctx: Context) -> Iterator[Hit]:
                     "transaction and the statements after it run outside any transaction",
                     effect=effect,
                 )
-            if not effect.in_transaction:
+            if not effect.explicit_transaction:
+                # (In a file sent as one query, BEGIN takes over the implicit block.)
                 opened_at = _line(view, effect)
         elif kind in _END:
             if assume:
@@ -329,7 +330,7 @@ def ban_uncommitted_transaction(view: FileView, ctx: Context) -> Iterator[Hit]:
         if effect.statement.nested:
             continue
         kind = _transaction_kind(effect)
-        if (kind in _BEGIN and not effect.in_transaction) or (
+        if (kind in _BEGIN and not effect.explicit_transaction) or (
             kind in _END and effect.node.get("chain") and effect.in_transaction
         ):
             opener = effect

@@ -440,7 +440,7 @@ class Verifier:
                 )
             mode = migration.transaction_of(part)
             transactional = self.options.assume_in_transaction if mode is None else mode
-            analyser.reset_file(transactional)
+            analyser.reset_file(transactional, one_query=part.one_query)
             effects = list(analyser.effects(parsed.statements))
             runs.append(_PartRun(part, part.path, text, _steps(effects), transactional))
         return runs
@@ -669,7 +669,10 @@ class Verifier:
         if run.transactional:
             session.conn.execute("BEGIN")
             tool_transaction = True
-        for step in run.steps:
+        # A multi-statement script sent as one query: after its COMMIT, the statements that
+        # follow run in a new implicit transaction block (see one_query_transaction).
+        one_query = run.transactional and run.part.one_query
+        for number, step in enumerate(run.steps, 1):
             statement = step.statement
             self._check_deadline(session)
             skip = self._skip_reason(session, statement)
@@ -691,6 +694,10 @@ class Verifier:
                 session.conn.execute("BEGIN")
             if statement.kind == "TransactionStmt":
                 tool_transaction = False
+                more = number < len(run.steps)
+                if one_query and error is None and more and not session.in_transaction:
+                    session.conn.execute("BEGIN")
+                    tool_transaction = True
             if error is not None:
                 if session.in_transaction:
                     session.conn.execute("ROLLBACK")

@@ -33,6 +33,9 @@ def test_one_query_transaction():
     assert one_query_transaction("CREATE INDEX CONCURRENTLY i ON t (x);")[0] is False
     assert one_query_transaction("CREATE TABLE t (x int); CREATE INDEX i ON t (x);")[0] is True
     assert one_query_transaction(None)[0] is None
+    # BEGIN/COMMIT of its own: the statements outside them run in implicit blocks.
+    managed, reason = one_query_transaction("CREATE TABLE a (x int); BEGIN; SELECT 1; COMMIT;")
+    assert managed is True and "own transaction blocks" in reason
 
 
 def test_transaction_of_prefers_the_part_then_the_down_mode():
@@ -61,6 +64,7 @@ def test_golang_migrate_files_run_in_the_implicit_transaction_of_one_query(tree)
     assert first.transaction_of(first.down[0]) is False
     assert second.transaction is False
     assert "implicit transaction" in first.transaction_reason
+    assert all(p.one_query for m in mset.migrations for p in (*m.up, *(m.down or ())))
 
 
 def test_natural_key_orders_numbers_numerically_and_never_mixes_types():

@@ -272,6 +272,9 @@ def test_foreign_tables_select_into_and_temporary_tables():
     )
     assert catalog.tables["f"].kind == "foreign" and catalog.tables["f"].new
     assert catalog.tables["scratch"].temporary and catalog.tables["tmp"].temporary
+    catalog_after("CREATE INDEX tmp_a_idx ON tmp (a); CREATE INDEX f_a_idx ON f (a);", catalog)
+    catalog.release()  # the session ends: its temporary tables and their indexes are gone
+    assert set(catalog.tables) == {"f"} and set(catalog.indexes) == {"f_a_idx"}
 
 
 def test_not_null_checks_on_tables_known_or_not():

@@ -310,3 +310,26 @@ def test_catalog_is_kept_by_the_analyser():
     analyser = Analyser(15, catalog=catalog)
     list(analyser.effects(parse_sql("BEGIN; CREATE TABLE n (id int); COMMIT;").statements))
     assert catalog.table(None, "n") is not None
+
+
+def test_one_query_script_runs_in_implicit_and_explicit_blocks():
+    # PostgreSQL's multi-statement simple Query: statements before BEGIN join its block,
+    # those after COMMIT start a new implicit one (protocol-flow, multiple statements).
+    sql = (
+        "ALTER TABLE a ADD COLUMN x int;\nBEGIN;\nALTER TABLE b ADD COLUMN y int;\nCOMMIT;\n"
+        "ALTER TABLE c ADD COLUMN z int;\nALTER TABLE d ADD COLUMN w int;\n"
+    )
+    analyser = Analyser(15)
+    analyser.reset_file(True, stated=True, one_query=True)
+    found = list(analyser.effects(parse_sql(sql).statements))
+    assert [e.transaction for e in found] == [1, 1, 1, 1, 2, 2]
+    assert [e.explicit_transaction for e in found] == [False, False, True, True, False, False]
+    assert all(e.in_transaction and not e.tool_transaction for e in found)
+    # The ALTER before BEGIN still holds its lock when the one after it runs.
+    assert [t.relation for t in found[2].held] == ["a"]
+    assert found[4].held == () and [t.relation for t in found[5].held] == ["c"]
+    assert found[0].file is not None and found[0].file.transaction(4) == 2
+    # A tool's own transaction is different: COMMIT ends it for good.
+    plain = Analyser(15)
+    plain.reset_file(True, stated=True)
+    assert [e.transaction for e in plain.effects(parse_sql(sql).statements)][4:] == [None, None]

@@ -633,11 +633,14 @@ def lint_down(rule: str, up: str, down: str) -> list[Finding]:
     return [f for f in findings if f.rule == rule]
 
 
-def test_down_drops_what_its_up_created_silently() -> None:
+def test_down_statements_are_not_reported() -> None:
+    # The breaking family skips rollbacks: reverting removes what the up added, and the
+    # catalog of a down counts the up's objects as existing (the up has shipped).
     up = "CREATE TRIGGER audit AFTER UPDATE ON orders FOR EACH ROW EXECUTE FUNCTION log();"
     down = "DROP TRIGGER audit ON orders;"
     assert lint_down("ban-drop-trigger", up, down) == []
-    assert len(lint_down("ban-drop-trigger", "SELECT 1;", down)) == 1
+    assert lint_down("ban-drop-trigger", "SELECT 1;", down) == []
+    assert len(lines("ban-drop-trigger", down)) == 1
 
 
 def test_down_restoring_a_function_its_up_replaced_is_reported_on_the_up_only() -> None:

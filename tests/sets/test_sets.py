@@ -100,6 +100,139 @@ def test_rollback_rules(tmp_path: Path) -> None:
     assert "index t_note_idx still exists" in incomplete.message
 
 
+#: A diesel set whose second down works on the table its up created.
+ROLLBACK_SET = {
+    "migrations/2024-01-01-000000_init/up.sql": "CREATE TABLE orders (id bigint PRIMARY KEY);\n",
+    "migrations/2024-01-01-000000_init/down.sql": "DROP TABLE orders;\n",
+    "migrations/2024-02-01-000000_users/up.sql": (
+        "CREATE TABLE users (id bigint PRIMARY KEY, name text);\n"
+    ),
+    "migrations/2024-02-01-000000_users/down.sql": (
+        "CREATE TABLE scratch (id bigint, x text);\n"
+        "CREATE INDEX scratch_x_idx ON scratch (x);\n"
+        "CREATE INDEX users_name_idx ON users (name);\n"
+        "ALTER TABLE users ALTER COLUMN name SET NOT NULL;\n"
+        "ALTER TABLE users ALTER COLUMN id TYPE int;\n"
+        "DROP TABLE scratch;\n"
+        "DROP TABLE users;\n"
+    ),
+}
+ROLLBACK_RULES = (
+    "require-concurrent-index-creation",
+    "adding-not-nullable-field",
+    "changing-column-type",
+    "require-lock-timeout",
+    "ban-drop-table",
+)
+
+
+def test_rollback_locks_the_tables_its_up_created(tmp_path: Path) -> None:
+    """The down runs after the up has shipped: the up's tables are live, the down's own
+    are new; the breaking family skips down statements."""
+    write(tmp_path, ROLLBACK_SET)
+    findings, _ = lint_paths([str(tmp_path)], Settings(select=ROLLBACK_RULES))
+    assert sorted(rules_at(findings, "down.sql")) == [
+        ("adding-not-nullable-field", 4),
+        ("changing-column-type", 5),
+        ("require-concurrent-index-creation", 3),
+        ("require-lock-timeout", 1),  # DROP TABLE orders, the first migration's down
+        ("require-lock-timeout", 3),
+        ("require-lock-timeout", 4),
+        ("require-lock-timeout", 5),
+        ("require-lock-timeout", 7),
+    ]
+    # The same when only the newest migration is linted (as with --diff): it has shipped
+    # by the time its rollback runs.
+    down = tmp_path / "migrations/2024-02-01-000000_users/down.sql"
+    up = down.with_name("up.sql")
+    alone, _ = lint_paths([str(up), str(down)], Settings(select=ROLLBACK_RULES))
+    assert [(f.rule, f.line) for f in alone] == [
+        ("require-concurrent-index-creation", 3),
+        ("require-lock-timeout", 3),
+        ("adding-not-nullable-field", 4),
+        ("require-lock-timeout", 4),
+        ("require-lock-timeout", 5),
+        ("changing-column-type", 5),
+        ("require-lock-timeout", 7),
+    ]
+
+
+def test_rollback_in_a_dbmate_file(tmp_path: Path) -> None:
+    write(
+        tmp_path,
+        {
+            "db/migrations/20240101000000_users.sql": (
+                "-- migrate:up\nCREATE TABLE users (id bigint PRIMARY KEY, name text);\n"
+                "ALTER TABLE users RENAME COLUMN name TO full_name;\n\n"
+                "-- migrate:down\nALTER TABLE users RENAME COLUMN full_name TO name;\n"
+                "CREATE INDEX users_name_idx ON users (name);\n"
+            ),
+        },
+    )
+    rules = ("require-concurrent-index-creation", "renaming-column")
+    findings, _ = lint_paths([str(tmp_path)], Settings(select=rules))
+    assert [(f.rule, f.line) for f in findings] == [("require-concurrent-index-creation", 7)]
+
+
+def test_one_query_scripts_with_begin_and_commit(tmp_path: Path) -> None:
+    """golang-migrate sends each file as one query: statements outside the script's own
+    BEGIN … COMMIT still run in a transaction block (PostgreSQL's implicit one)."""
+    write(
+        tmp_path / "m",
+        {
+            "1_init.up.sql": "CREATE TABLE t (id bigint PRIMARY KEY, a int);\n",
+            "1_init.down.sql": "DROP TABLE t;\n",
+            "2_x.up.sql": "CREATE TABLE a (id bigint);\nBEGIN;\nCREATE TABLE b (id bigint);\nCOMMIT;\n",
+            "2_x.down.sql": "DROP TABLE IF EXISTS b;\nDROP TABLE IF EXISTS a;\n",
+            "3_y.up.sql": "CREATE INDEX CONCURRENTLY IF NOT EXISTS t_a_idx ON t (a);\nBEGIN;\n"
+            "CREATE TABLE c (id bigint);\nCOMMIT;\n",
+            "3_y.down.sql": "DROP INDEX CONCURRENTLY IF EXISTS t_a_idx;\n",
+            "4_z.up.sql": "BEGIN;\nCREATE TABLE d (id bigint);\nCOMMIT;\n"
+            "CREATE INDEX CONCURRENTLY IF NOT EXISTS t_a2_idx ON t (a);\n",
+            "4_z.down.sql": "DROP INDEX CONCURRENTLY IF EXISTS t_a2_idx;\n",
+        },
+    )
+    rules = (
+        "ban-concurrent-index-creation-in-transaction",
+        "prefer-robust-stmts",
+        "transaction-nesting",
+        "ban-uncommitted-transaction",
+    )
+    findings, _ = lint_paths([str(tmp_path)], Settings(select=rules))
+    got = sorted((Path(f.path).name, f.rule, f.line) for f in findings)
+    assert got == [
+        ("1_init.down.sql", "prefer-robust-stmts", 1),  # one statement: no transaction
+        ("1_init.up.sql", "prefer-robust-stmts", 1),
+        ("3_y.up.sql", "ban-concurrent-index-creation-in-transaction", 1),
+        ("4_z.up.sql", "ban-concurrent-index-creation-in-transaction", 4),
+    ]
+    assert all("one multi-statement query" in f.message for f in findings if "ban-" in f.rule)
+
+
+def test_one_query_script_nesting_and_uncommitted_blocks(tmp_path: Path) -> None:
+    """BEGIN takes over the implicit block of a one-query script (no nesting finding); a
+    second BEGIN nests, and a block never committed is reported from its BEGIN."""
+    write(
+        tmp_path / "m",
+        {
+            "1_a.up.sql": "CREATE TABLE a (id bigint);\nBEGIN;\nBEGIN;\nCREATE TABLE b (id bigint);\n"
+            "COMMIT;\n",
+            "1_a.down.sql": "SELECT 1;\n",
+            "2_b.up.sql": "CREATE TABLE c (id bigint);\nBEGIN;\nCREATE TABLE d (id bigint);\n",
+            "2_b.down.sql": "SELECT 1;\n",
+        },
+    )
+    rules = ("transaction-nesting", "ban-uncommitted-transaction")
+    findings, _ = lint_paths([str(tmp_path)], Settings(select=rules))
+    got = sorted((Path(f.path).name, f.rule, f.line) for f in findings)
+    assert got == [
+        ("1_a.up.sql", "transaction-nesting", 3),
+        ("2_b.up.sql", "ban-uncommitted-transaction", 2),
+    ]
+    nesting = next(f for f in findings if f.rule == "transaction-nesting")
+    assert "opened at line 2" in nesting.message
+
+
 def test_set_problems(tmp_path: Path) -> None:
     write(
         tmp_path,

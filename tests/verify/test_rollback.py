@@ -292,3 +292,32 @@ ALTER TABLE orders DROP COLUMN b;
     for label in ("00002_empty_down", "00003_irreversible"):
         assert _migration(report, label).rollback == "empty or irreversible: not round-tripped"
     assert _migration(report, "00004_after").rollback == "restored; up applied again"
+
+
+def test_one_query_script_with_its_own_transaction(pg_server, tmp_path):
+    """golang-migrate sends a file as one query: statements before BEGIN join its block,
+    and those after COMMIT run in a new implicit one (as the static model says)."""
+    folder = tmp_path / "m"
+    folder.mkdir()
+    files = {
+        "1_orders.up.sql": "CREATE TABLE orders (id bigint PRIMARY KEY, status text);\n",
+        "1_orders.down.sql": "DROP TABLE orders;\n",
+        "2_change.up.sql": "ALTER TABLE orders ADD COLUMN note text;\nBEGIN;\n"
+        "CREATE INDEX orders_status_idx ON orders (status);\nCOMMIT;\n"
+        "ALTER TABLE orders ADD COLUMN memo text;\nCREATE INDEX orders_note_idx ON orders (note);\n",
+        "2_change.down.sql": "DROP INDEX orders_note_idx;\nALTER TABLE orders DROP COLUMN memo;\n"
+        "DROP INDEX orders_status_idx;\nALTER TABLE orders DROP COLUMN note;\n",
+    }
+    for name, text in files.items():
+        (folder / name).write_text(text)
+    report = _verify(pg_server, folder, layout="golang-migrate")
+    assert report.findings == []
+    migration = _migration(report, "2_change")
+    modes = [(s.kind, s.mode) for s in migration.statements if s.kind != "TransactionStmt"]
+    assert modes == [
+        ("AlterTableStmt", "in the migration's transaction"),
+        ("IndexStmt", "in the migration's transaction"),
+        ("AlterTableStmt", "in the migration's transaction"),
+        ("IndexStmt", "in the migration's transaction"),
+    ]
+    assert migration.rollback == "restored; up applied again"
