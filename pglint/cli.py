@@ -152,25 +152,40 @@ def check(
 
 @main.command("layouts")
 @click.argument("paths", nargs=-1, required=True)
-@click.option("--layout", default=None, help="Force a layout instead of detecting it.")
+@options.config
+@options.layout
+@options.exclude
 @click.option(
     "--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True
 )
-def layouts_command(paths: tuple[str, ...], layout: str | None, fmt: str) -> None:
-    """Show the migration sets found under PATHS: layout, order, rollbacks, problems."""
+def layouts_command(
+    paths: tuple[str, ...],
+    config_file: Path | None,
+    layout: str | None,
+    exclude: tuple[str, ...],
+    fmt: str,
+) -> None:
+    """Show the migration sets found under PATHS: layout, order, rollbacks, problems.
+
+    Settings come from the config file and the flags as for 'check', so the sets shown are
+    the ones 'check' lints.
+    """
     import json
 
-    from pglint.config import ConfigError, parse_layout
+    from pglint.config import ConfigError, settings_from_flags
     from pglint.discovery import discover
     from pglint.layouts import find_sets
     from pglint.layouts.base import Reader
 
     try:
-        forced = parse_layout(layout, "--layout") if layout else None
-        sets = find_sets(discover(paths), Reader(), forced, complete=True)
+        settings = settings_from_flags(config_file, layout=layout, exclude=exclude)
+        files = discover(paths, settings.exclude)
+        sets = find_sets(files, Reader(), settings.layout, complete=True)
     except ConfigError as error:
         fail(str(error))
         return
+    # Excluded migrations are not reported on by ``check``, but still replayed for context.
+    linted = set(files)
     if fmt == "json":
         data = [
             {
@@ -184,10 +199,12 @@ def layouts_command(paths: tuple[str, ...], layout: str | None, fmt: str) -> Non
                         "transaction": m.transaction,
                         "up": [str(p.path) for p in m.up],
                         "down": [str(p.path) for p in m.down] if m.down is not None else None,
+                        "linted": not linted.isdisjoint(m.paths),
                     }
                     for m in s.migrations
                 ],
                 "problems": [{"path": str(p.path), "message": p.message} for p in s.problems],
+                "ignored": [{"path": str(p), "reason": r} for p, r in sorted(s.ignored.items())],
             }
             for s in sets
         ]
@@ -203,9 +220,12 @@ def layouts_command(paths: tuple[str, ...], layout: str | None, fmt: str) -> Non
                 m.transaction
             ]
             down = "rollback" if m.down is not None else "no rollback"
-            click.echo(f"  {number:>4}. {m.label}  ({tx}; {down})")
+            excluded = "" if not linted.isdisjoint(m.paths) else "; excluded: not reported"
+            click.echo(f"  {number:>4}. {m.label}  ({tx}; {down}{excluded})")
         for problem in s.problems:
             click.echo(f"  problem: {problem.path}: {problem.message}")
+        for path, reason in sorted(s.ignored.items()):
+            click.echo(f"  ignored: {path}: {reason}")
 
 
 @main.command("plan")
