@@ -4,7 +4,8 @@ Naming (https://documentation.red-gate.com/fd/migrations-184127470.html): the pr
 ``V`` (versioned), ``U`` (undo, the rollback of the ``V`` with the same version) or ``R``
 (repeatable), then the version (parts separated by ``.`` or ``_``, compared as numbers:
 ``1.10`` after ``1.9``; ``1.0`` and ``1`` are the same version), then ``__`` and a
-description. Repeatable migrations run after the versioned ones, ordered by description.
+description. Repeatable migrations run after the versioned ones, ordered by description;
+they have no undo (an undo migration names a version), so none is expected.
 ``B<version>__…`` baseline migrations (Flyway Teams) replace the versioned migrations up to
 their version on an empty database only; they are listed as ignored. Prefixes are
 upper-case, as Flyway's defaults are.
@@ -219,6 +220,7 @@ def build(root: Path, files: list[Path], reader: Reader) -> MigrationSet:
                 transaction,
                 (1, (), description),
                 transaction_reason=reason,
+                rollback_possible=False,  # undo migrations need a version
             )
         )
     migrations.sort(key=lambda m: m.sort_key)
