@@ -15,6 +15,7 @@ from functools import cache
 from pathlib import Path
 
 from pglint.layouts.base import Layout, MigrationSet, Reader, gaps
+from pglint.layouts.dbmate import SCHEMA_DUMP_REASON, is_schema_dump
 
 #: Layout modules in detection order: the most specific markers first, ``plain`` last.
 MODULES: tuple[str, ...] = (
@@ -127,7 +128,11 @@ def group_by_root(files: Iterable[Path]) -> dict[Path, list[Path]]:
 def build_set(
     root: Path, members: list[Path], reader: Reader, forced: str | None, complete: bool
 ) -> MigrationSet:
-    """The migration set at ``root`` holding ``members`` (see :func:`find_sets`)."""
+    """The migration set at ``root`` holding ``members`` (see :func:`find_sets`).
+
+    Schema dumps (dbmate's ``db/schema.sql``) are not migrations: the set lists them as
+    ignored.
+    """
     layout = detect(root, members, reader, forced)
     if complete:
         siblings = sql_files_in(root)
@@ -136,8 +141,14 @@ def build_set(
         ):
             members = sorted(set(members) | siblings)
             layout = detect(root, members, reader, forced)
+    dumps = [p for p in members if p.suffix == ".sql" and is_schema_dump(reader.text(p))]
+    if dumps:
+        members = [p for p in members if p not in dumps]
+        layout = detect(root, members, reader, forced)
     built = layout.build(root, members, reader)
     built.problems.extend(gaps(built))
+    for path in dumps:
+        built.ignored[path] = SCHEMA_DUMP_REASON
     return built
 
 
