@@ -19,7 +19,12 @@ comment line in the script. Without one, Flyway's PostgreSQL parser runs a scrip
 transaction when one of its statements cannot run in one (``CREATE/DROP INDEX
 CONCURRENTLY``, ``REINDEX SCHEMA/DATABASE/SYSTEM``, ``VACUUM``, ``ALTER SYSTEM``,
 ``CREATE/DROP DATABASE/TABLESPACE/SUBSCRIPTION``, ``DISCARD ALL``: ``PostgreSQLParser``
-in flyway-database-postgresql). Statements then run one by one in autocommit.
+in flyway-database-postgresql). Statements then run one by one in autocommit. Such a
+script that also has statements that can run in a transaction is refused ("Detected both
+transactional and non-transactional statements within the same migration") unless Flyway's
+``mixed`` setting is true (default false) or a script configuration sets
+``executeInTransaction``: a set problem, unless flyway.conf or flyway.toml in or above the
+set's folder sets ``mixed``.
 """
 
 from __future__ import annotations
@@ -49,7 +54,8 @@ _NON_TRANSACTIONAL = re.compile(
     r"|(?:CREATE|DROP)(?: UNIQUE)? INDEX CONCURRENTLY\b"
     r"|REINDEX(?: VERBOSE)? (?:SCHEMA|DATABASE|SYSTEM)\b"
     r"|VACUUM\b"
-    r"|DISCARD ALL\b)"
+    r"|DISCARD ALL\b)",
+    re.IGNORECASE,
 )
 _INLINE_CONFIG = re.compile(
     r"^\s*--\s*flyway:executeInTransaction\s*=\s*(?P<value>\w+)", re.IGNORECASE | re.MULTILINE
@@ -90,7 +96,7 @@ def _script_config(path: Path) -> dict[str, str]:
 
 
 def _statement_starts(text: str) -> list[str]:
-    """The first words of each statement, upper-cased with blanks collapsed."""
+    """The first words of each statement, blanks and comments collapsed to one space."""
     import pglast  # here, so that finding sets does not load the parser
 
     try:
@@ -99,7 +105,7 @@ def _statement_starts(text: str) -> list[str]:
         pieces = text.split(";")
     starts = []
     for piece in pieces:
-        words = " ".join(_COMMENTS.sub(" ", piece).split()).upper()
+        words = " ".join(_COMMENTS.sub(" ", piece).split())
         if words:
             starts.append(words[:80])
     return starts
@@ -107,26 +113,85 @@ def _statement_starts(text: str) -> list[str]:
 
 def transaction_mode(path: Path, reader: Reader) -> tuple[bool, str]:
     """Whether Flyway runs the script in a transaction, and why."""
+    transaction, reason, _ = _transaction_mode(path, reader)
+    return transaction, reason
+
+
+def _short(start: str) -> str:
+    return " ".join(start.split()[:4])
+
+
+def _transaction_mode(path: Path, reader: Reader) -> tuple[bool, str, str | None]:
+    """:func:`transaction_mode`, and the problem Flyway's ``mixed`` check finds, if any.
+
+    Without a script configuration of ``executeInTransaction``, Flyway refuses a script
+    that has both statements that can run in a transaction and statements that cannot,
+    unless ``mixed`` is true (default false): "Detected both transactional and
+    non-transactional statements within the same migration" (``ParserSqlScript``).
+    """
     configured = _script_config(path).get("executeInTransaction")
     if configured is not None:
         value = configured.lower() != "false"
-        return value, f"{path.name}.conf sets executeInTransaction={configured}"
+        return value, f"{path.name}.conf sets executeInTransaction={configured}", None
     text = reader.read(path)[0] or ""
     inline = _INLINE_CONFIG.search(text)
     if inline:
         value = inline["value"].lower() != "false"
-        return value, f"{path.name} sets flyway:executeInTransaction={inline['value']}"
-    for start in _statement_starts(text):
-        if _NON_TRANSACTIONAL.match(start):
-            statement = " ".join(start.split()[:4])
-            return False, (
-                f"Flyway runs {path.name} outside a transaction because it contains "
-                f"{statement}…, which cannot run in one"
-            )
-    return (
-        True,
-        "Flyway runs each migration in a transaction (executeInTransaction defaults to true)",
+        return value, f"{path.name} sets flyway:executeInTransaction={inline['value']}", None
+    starts = _statement_starts(text)
+    blocking = next((s for s in starts if _NON_TRANSACTIONAL.match(s)), None)
+    if blocking is None:
+        return (
+            True,
+            "Flyway runs each migration in a transaction (executeInTransaction defaults to true)",
+            None,
+        )
+    reason = (
+        f"Flyway runs {path.name} outside a transaction because it contains "
+        f"{_short(blocking)}…, which cannot run in one"
     )
+    other = next((s for s in starts if not _NON_TRANSACTIONAL.match(s)), None)
+    if other is None:
+        return False, reason, None
+    return (
+        False,
+        reason,
+        (
+            f"{path.name} mixes {_short(other)}…, which Flyway runs in a transaction, with "
+            f"{_short(blocking)}…, which cannot run in one: with Flyway's mixed setting false "
+            '(its default) Flyway refuses the migration ("Detected both transactional and '
+            'non-transactional statements within the same migration"). Move the '
+            f"non-transactional statement to a migration of its own, set executeInTransaction=false "
+            f"in {path.name}.conf, or run Flyway with mixed=true"
+        ),
+    )
+
+
+def mixed_allowed(root: Path) -> bool:
+    """Whether a Flyway config file in ``root`` or a folder above it (up to the repository's
+    top) sets ``mixed`` to true: ``flyway.mixed=true`` in flyway.conf, ``mixed = true``
+    under ``[flyway]`` in flyway.toml. The command line and environment are not seen."""
+    for folder in (root, *root.resolve().parents):
+        conf = folder / "flyway.conf"
+        if conf.is_file():
+            for line in conf.read_text(encoding="utf-8", errors="replace").splitlines():
+                key, _, value = line.partition("=")
+                if key.strip() == "flyway.mixed" and value.strip().lower() == "true":
+                    return True
+        toml = folder / "flyway.toml"
+        if toml.is_file():
+            from pglint.config import tomllib
+
+            try:
+                data = tomllib.loads(toml.read_text(encoding="utf-8", errors="replace"))
+            except (tomllib.TOMLDecodeError, OSError):
+                data = {}
+            flyway = data.get("flyway")
+            if isinstance(flyway, dict) and flyway.get("mixed") is True:
+                return True
+        if (folder / ".git").exists():
+            break
+    return False
 
 
 def build(root: Path, files: list[Path], reader: Reader) -> MigrationSet:
@@ -178,13 +243,21 @@ def build(root: Path, files: list[Path], reader: Reader) -> MigrationSet:
                 )
             )
     migrations = []
+    mixed: list[SetProblem] = []
+
+    def mode(path: Path) -> tuple[bool, str]:
+        transaction, reason, problem = _transaction_mode(path, reader)
+        if problem is not None:
+            mixed.append(SetProblem(path, problem))
+        return transaction, reason
+
     for key, (version, description, path) in versioned.items():
-        transaction, reason = transaction_mode(path, reader)
+        transaction, reason = mode(path)
         down = None
         down_transaction = None
         if key in undos:
             undo = undos[key][1]
-            down_transaction, _ = transaction_mode(undo, reader)
+            down_transaction, _ = mode(undo)
             down = (Part(undo, "down"),)
         migrations.append(
             Migration(
@@ -210,7 +283,7 @@ def build(root: Path, files: list[Path], reader: Reader) -> MigrationSet:
             )
             continue
         seen_descriptions[description] = path
-        transaction, reason = transaction_mode(path, reader)
+        transaction, reason = mode(path)
         migrations.append(
             Migration(
                 "R",
@@ -224,6 +297,8 @@ def build(root: Path, files: list[Path], reader: Reader) -> MigrationSet:
             )
         )
     migrations.sort(key=lambda m: m.sort_key)
+    if mixed and not mixed_allowed(root):
+        problems += mixed
     return MigrationSet(root, LAYOUT.name, migrations, True, problems, ignored=ignored)
 
 
