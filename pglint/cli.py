@@ -180,11 +180,13 @@ def layouts_command(
     try:
         settings = settings_from_flags(config_file, layout=layout, exclude=exclude)
         files = discover(paths, settings.exclude)
+        named = set(discover(paths)) if settings.exclude else set(files)
         sets = find_sets(files, Reader(), settings.layout, complete=True)
     except ConfigError as error:
         fail(str(error))
         return
-    # Excluded migrations are not reported on by ``check``, but still replayed for context.
+    # Migrations ``check`` does not report on (excluded, or beside the files named) are
+    # still replayed for context.
     linted = set(files)
     if fmt == "json":
         data = [
@@ -220,8 +222,13 @@ def layouts_command(
                 m.transaction
             ]
             down = "rollback" if m.down is not None else "no rollback"
-            excluded = "" if not linted.isdisjoint(m.paths) else "; excluded: not reported"
-            click.echo(f"  {number:>4}. {m.label}  ({tx}; {down}{excluded})")
+            if not linted.isdisjoint(m.paths):
+                shown = ""
+            elif not named.isdisjoint(m.paths):
+                shown = "; excluded"
+            else:
+                shown = "; context only"
+            click.echo(f"  {number:>4}. {m.label}  ({tx}; {down}{shown})")
         for problem in s.problems:
             click.echo(f"  problem: {problem.path}: {problem.message}")
         for path, reason in sorted(s.ignored.items()):
