@@ -13,9 +13,12 @@ import re
 from collections.abc import Iterable
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 from pglint.layouts.base import Layout, MigrationSet, Reader, gaps
 from pglint.layouts.dbmate import SCHEMA_DUMP_REASON, is_schema_dump
+from pglint.layouts.flyway import location as flyway_location
+from pglint.layouts.flyway import merges as flyway_merges
 
 #: Layout modules in detection order: the most specific markers first, ``plain`` last.
 MODULES: tuple[str, ...] = (
@@ -45,8 +48,11 @@ def layouts() -> dict[str, Layout]:
     return found
 
 
-def set_root(path: Path) -> Path:
-    """The folder that holds the migration set a file belongs to."""
+def set_root(path: Path, memo: dict[object, Any] | None = None) -> Path:
+    """The folder that holds the migration set a file belongs to.
+
+    ``memo`` keeps what was learnt about folders (Flyway trees) across calls of one run.
+    """
     parent = path.parent
     if path.name in FOLDER_FILES:
         return parent.parent
@@ -59,6 +65,11 @@ def set_root(path: Path) -> Path:
     # ordered by version: the scripts of v1.1 run against the schema v1.0 built.
     if _VERSION_DIR.fullmatch(parent.name) and path.suffix == ".sql":
         return parent.parent
+    # Flyway scans a location recursively: per-release sub-folders of one location are one set.
+    if path.suffix == ".sql":
+        top = flyway_location(parent, {} if memo is None else memo)
+        if top is not None:
+            return top
     return parent
 
 
@@ -78,6 +89,7 @@ def detect(root: Path, files: list[Path], reader: Reader, forced: str | None = N
 def sql_files_in(root: Path) -> set[Path]:
     """Every .sql file of a set root: its own files and those one folder down."""
     found: list[Path] = []
+    memo: dict[object, Any] = {}
     for entry in _entries(root):
         if entry.name.endswith(".sql") and entry.is_file():
             found.append(root / entry.name)
@@ -86,8 +98,12 @@ def sql_files_in(root: Path) -> set[Path]:
             for inner in _entries(folder):
                 if inner.name.endswith(".sql") and inner.is_file():
                     path = folder / inner.name
-                    if set_root(path) == root:
+                    if set_root(path, memo) == root:
                         found.append(path)
+    if flyway_merges(root, memo):  # the location's deeper folders
+        for path in root.glob("*/*/**/*.sql"):
+            if path.is_file() and set_root(path, memo) == root:
+                found.append(path)
     if (root / "sqitch.plan").is_file():
         for name in sorted(SQITCH_DIRS):
             found += [p for p in root.glob(f"{name}/*/**/*.sql") if p.is_file()]
@@ -120,8 +136,9 @@ def find_sets(
 def group_by_root(files: Iterable[Path]) -> dict[Path, list[Path]]:
     """``files`` by the root of the set each belongs to, roots and files in path order."""
     groups: dict[Path, list[Path]] = {}
+    memo: dict[object, Any] = {}
     for path in files:
-        groups.setdefault(set_root(path), []).append(path)
+        groups.setdefault(set_root(path, memo), []).append(path)
     return {root: sorted(groups[root]) for root in sorted(groups)}
 
 

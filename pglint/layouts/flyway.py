@@ -10,6 +10,14 @@ they have no undo (an undo migration names a version), so none is expected.
 their version on an empty database only; they are listed as ignored. Prefixes are
 upper-case, as Flyway's defaults are.
 
+Locations: Flyway scans a location recursively and merges what it finds into one sequence,
+so a location organised in sub-folders (``2023/``, ``2024/``, ``views/``) is one set, with
+duplicates found across them (:func:`location`, used by ``set_root``). Without the
+configured ``locations``, pglint takes the folders above a script's folder (up to three)
+whose sub-folders hold Flyway scripts, and stops at a project's top (``pom.xml``, ``.git``,
+``flyway.conf``…) and at sub-folders that repeat each other's versions: those are separate
+locations, such as per-database ``postgres/`` and ``h2/`` folders.
+
 Transactions: Flyway runs each migration in its own transaction by default
 (``executeInTransaction``, default true:
 https://documentation.red-gate.com/fd/flyway-execute-in-transaction-setting-277578997.html).
@@ -29,8 +37,11 @@ set's folder sets ``mixed``.
 
 from __future__ import annotations
 
+import os
 import re
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from pglint.layouts.base import (
     Layout,
@@ -174,7 +185,11 @@ def mixed_allowed(root: Path) -> bool:
     for folder in (root, *root.resolve().parents):
         conf = folder / "flyway.conf"
         if conf.is_file():
-            for line in conf.read_text(encoding="utf-8", errors="replace").splitlines():
+            try:
+                lines = conf.read_text(encoding="utf-8", errors="replace").splitlines()
+            except OSError:
+                lines = []
+            for line in lines:
                 key, _, value = line.partition("=")
                 if key.strip() == "flyway.mixed" and value.strip().lower() == "true":
                     return True
@@ -192,6 +207,149 @@ def mixed_allowed(root: Path) -> bool:
         if (folder / ".git").exists():
             break
     return False
+
+
+#: Files that make a folder a project or module of its own: Flyway locations lie inside one.
+_PROJECT_MARKERS = (
+    ".git",
+    "pom.xml",
+    "build.gradle",
+    "build.gradle.kts",
+    "package.json",
+    "go.mod",
+    "flyway.conf",
+    "flyway.toml",
+)
+_SKIPPED = frozenset({"node_modules", "target", "build", "__pycache__", "venv"})
+#: How many folders above a script's folder its location may start, and how many entries
+#: a folder's tree may have for pglint to look through it.
+_MAX_CLIMB = 3
+_MAX_ENTRIES = 20_000
+
+
+@dataclass(frozen=True, slots=True)
+class _Folder:
+    """One folder's listing: its Flyway scripts (as :func:`_identity`) and sub-folders."""
+
+    scripts: frozenset[object]
+    folders: tuple[str, ...]
+    entries: int
+
+
+def _identity(name: str) -> object | None:
+    """What two scripts of one location must not share: a version, or a repeatable's name."""
+    match = PATTERN.match(name)
+    if match is None or match["prefix"] in ("U", "B"):
+        return None
+    return ("R", match["description"]) if match["repeatable"] else normalized(match["version"])
+
+
+def _folder(path: Path, cache: dict[object, Any]) -> _Folder:
+    found = cache.get(path)
+    if found is None:
+        scripts: set[object] = set()
+        folders: list[str] = []
+        entries = 0
+        try:
+            with os.scandir(path) as listing:
+                for entry in listing:
+                    entries += 1
+                    if entry.name.endswith(".sql"):
+                        identity = _identity(entry.name)
+                        if identity is not None:
+                            scripts.add(identity)
+                    elif (
+                        entry.name[:1] != "."
+                        and entry.name not in _SKIPPED
+                        and entry.is_dir(follow_symlinks=False)
+                    ):
+                        folders.append(entry.name)
+        except OSError:
+            pass
+        found = cache[path] = _Folder(frozenset(scripts), tuple(sorted(folders)), entries)
+    return found
+
+
+def _tree_scripts(path: Path, cache: dict[object, Any], budget: list[int]) -> frozenset[object]:
+    """The Flyway scripts of ``path``'s whole tree; ``budget`` counts down the entries
+    looked at (below zero: too large to tell)."""
+    key = ("tree", path)
+    found = cache.get(key)
+    if found is None:
+        folder = _folder(path, cache)
+        budget[0] -= folder.entries
+        parts = [folder.scripts]
+        for name in folder.folders:
+            if budget[0] < 0:
+                break
+            parts.append(_tree_scripts(path / name, cache, budget))
+        found = cache[key] = frozenset().union(*parts)
+    return found
+
+
+def _is_project(folder: Path) -> bool:
+    return any((folder / name).exists() for name in _PROJECT_MARKERS)
+
+
+def merges(folder: Path, cache: dict[object, Any]) -> bool:
+    """Whether ``folder`` is one Flyway location with its sub-folders: Flyway scans a
+    location recursively as one sequence, so per-release sub-folders (2023/, 2024/) are one
+    set. Sub-folders are kept apart when they look like separate locations: projects of
+    their own, or folders that repeat each other's versions (per-database folders such as
+    postgres/ and h2/, each from V1)."""
+    key = ("merges", folder)
+    found = cache.get(key)
+    if found is None:
+        found = cache[key] = _merges(folder, cache)
+    return bool(found)
+
+
+def _merges(folder: Path, cache: dict[object, Any]) -> bool:
+    if _is_project(folder):
+        return False
+    listing = _folder(folder, cache)
+    budget = [_MAX_ENTRIES]
+    groups = [listing.scripts] if listing.scripts else []
+    for name in listing.folders:
+        scripts = _tree_scripts(folder / name, cache, budget)
+        if budget[0] < 0:
+            return False
+        if scripts:
+            if _is_project(folder / name):
+                return False
+            groups.append(scripts)
+    if len(groups) < 2:
+        return False
+    for index, one in enumerate(groups):
+        for other in groups[index + 1 :]:
+            shared = len(one & other)
+            if shared and 2 * shared > min(len(one), len(other)):
+                return False
+    return True
+
+
+def location(folder: Path, cache: dict[object, Any]) -> Path | None:
+    """The folder of the Flyway location that holds ``folder``'s scripts: ``folder`` itself,
+    or an ancestor that :func:`merges` its sub-folders. None when ``folder`` holds no
+    Flyway script."""
+    if not _folder(folder, cache).scripts:
+        return None
+    top = folder
+    for _ in range(_MAX_CLIMB):
+        parent = top.parent
+        if parent == top or not merges(parent, cache):
+            break
+        top = parent
+    return top
+
+
+def _shown(path: Path, root: Path) -> str:
+    """A script's name, with its sub-folder when it lies below the location's top."""
+    return (
+        path.relative_to(root).as_posix()
+        if path.parent != root and path.is_relative_to(root)
+        else path.name
+    )
 
 
 def build(root: Path, files: list[Path], reader: Reader) -> MigrationSet:
@@ -226,7 +384,9 @@ def build(root: Path, files: list[Path], reader: Reader) -> MigrationSet:
             other = table[key][-1]
             problems.append(
                 SetProblem(
-                    path, f"duplicate migration version {version}: {other.name} and {path.name}"
+                    path,
+                    f"duplicate migration version {version}: {_shown(other, root)} and "
+                    f"{_shown(path, root)}",
                 )
             )
             continue
@@ -278,7 +438,7 @@ def build(root: Path, files: list[Path], reader: Reader) -> MigrationSet:
                 SetProblem(
                     path,
                     f"two repeatable migrations with the description {description!r}: "
-                    f"{seen_descriptions[description].name} and {path.name}",
+                    f"{_shown(seen_descriptions[description], root)} and {_shown(path, root)}",
                 )
             )
             continue

@@ -219,3 +219,54 @@ def test_mixed_allowed_by_the_flyway_config_file(tree, tmp_path):
     (tmp_path / "project" / "flyway.toml").unlink()
     (tmp_path / "flyway.conf").write_text("flyway.mixed=true\n")
     assert len(messages(one_set(files))) == 1
+
+
+def test_sub_folders_of_a_location_are_one_set(tree, tmp_path):
+    from pglint.layouts import find_sets, set_root, sql_files_in
+
+    files = tree(
+        {
+            "db/migration/2023/V1__init.sql": "CREATE TABLE a (id int);",
+            "db/migration/2023/V2__x.sql": "SELECT 2;",
+            "db/migration/2024/V2__x.sql": "SELECT 2;",
+            "db/migration/2024/q4/V10__late.sql": "SELECT 10;",
+            "db/migration/2024/V3__y.sql": "SELECT 3;",
+            "db/migration/views/R__v.sql": "SELECT 'v';",
+        }
+    )
+    location = tmp_path / "db" / "migration"
+    assert {set_root(p) for p in files} == {location}
+    (mset,) = find_sets(files, Reader(), complete=True)
+    assert mset.layout == "flyway"
+    assert labels(mset) == ["1_init", "2_x", "3_y", "10_late", "R_v"]
+    assert messages(mset) == ["duplicate migration version 2: 2023/V2__x.sql and 2024/V2__x.sql"]
+    # one file named (pre-commit): the whole location is replayed, deeper folders too
+    assert sql_files_in(location) == set(files)
+    (alone,) = find_sets([location / "2024" / "V3__y.sql"], Reader(), complete=True)
+    assert alone.root == location and labels(alone) == labels(mset)
+
+
+def test_separate_locations_stay_apart(tree, tmp_path):
+    from pglint.layouts import set_root
+
+    files = tree(
+        {
+            # per-database folders: each repeats the versions
+            "vendor/postgres/V1__init.sql": "SELECT 1;",
+            "vendor/postgres/V2__b.sql": "SELECT 1;",
+            "vendor/h2/V1__init.sql": "SELECT 1;",
+            "vendor/h2/V2__b.sql": "SELECT 1;",
+            # modules, each a project with its own location
+            "mono/a/pom.xml": "",
+            "mono/a/src/main/resources/db/migration/V1__a.sql": "SELECT 1;",
+            "mono/b/pom.xml": "",
+            "mono/b/src/main/resources/db/migration/V2__b.sql": "SELECT 1;",
+        }
+    )
+    roots = {set_root(p).relative_to(tmp_path).as_posix() for p in files if p.suffix == ".sql"}
+    assert roots == {
+        "vendor/postgres",
+        "vendor/h2",
+        "mono/a/src/main/resources/db/migration",
+        "mono/b/src/main/resources/db/migration",
+    }
