@@ -179,25 +179,42 @@ def check(
 
 @main.command("layouts")
 @click.argument("paths", nargs=-1, required=True)
-@click.option("--layout", default=None, help="Force a layout instead of detecting it.")
+@options.config
+@options.layout
+@options.exclude
 @click.option(
     "--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True
 )
-def layouts_command(paths: tuple[str, ...], layout: str | None, fmt: str) -> None:
-    """Show the migration sets found under PATHS: layout, order, rollbacks, problems."""
+def layouts_command(
+    paths: tuple[str, ...],
+    config_file: Path | None,
+    layout: str | None,
+    exclude: tuple[str, ...],
+    fmt: str,
+) -> None:
+    """Show the migration sets found under PATHS: layout, order, rollbacks, problems.
+
+    Settings come from the config file and the flags as for 'check', so the sets shown are
+    the ones 'check' lints.
+    """
     import json
 
-    from pglint.config import ConfigError, parse_layout
+    from pglint.config import ConfigError, settings_from_flags
     from pglint.discovery import discover
     from pglint.layouts import find_sets
     from pglint.layouts.base import Reader
 
     try:
-        forced = parse_layout(layout, "--layout") if layout else None
-        sets = find_sets(discover(paths), Reader(), forced, complete=True)
+        settings = settings_from_flags(config_file, layout=layout, exclude=exclude)
+        files = discover(paths, settings.exclude)
+        named = set(discover(paths)) if settings.exclude else set(files)
+        sets = find_sets(files, Reader(), settings.layout, complete=True)
     except ConfigError as error:
         fail(str(error))
         return
+    # Migrations ``check`` does not report on (excluded, or beside the files named) are
+    # still replayed for context.
+    linted = set(files)
     if fmt == "json":
         data = [
             {
@@ -211,10 +228,12 @@ def layouts_command(paths: tuple[str, ...], layout: str | None, fmt: str) -> Non
                         "transaction": m.transaction,
                         "up": [str(p.path) for p in m.up],
                         "down": [str(p.path) for p in m.down] if m.down is not None else None,
+                        "linted": not linted.isdisjoint(m.paths),
                     }
                     for m in s.migrations
                 ],
                 "problems": [{"path": str(p.path), "message": p.message} for p in s.problems],
+                "ignored": [{"path": str(p), "reason": r} for p, r in sorted(s.ignored.items())],
             }
             for s in sets
         ]
@@ -232,9 +251,17 @@ def layouts_command(paths: tuple[str, ...], layout: str | None, fmt: str) -> Non
             if m.transaction is not None and any(p.one_query for p in m.up):
                 tx += " (one query)"  # see one_query_transaction: implicit blocks
             down = "rollback" if m.down is not None else "no rollback"
-            click.echo(f"  {number:>4}. {m.label}  ({tx}; {down})")
+            if not linted.isdisjoint(m.paths):
+                shown = ""
+            elif not named.isdisjoint(m.paths):
+                shown = "; excluded"
+            else:
+                shown = "; context only"
+            click.echo(f"  {number:>4}. {m.label}  ({tx}; {down}{shown})")
         for problem in s.problems:
             click.echo(f"  problem: {problem.path}: {problem.message}")
+        for path, reason in sorted(s.ignored.items()):
+            click.echo(f"  ignored: {path}: {reason}")
 
 
 @main.command("plan")

@@ -13,9 +13,13 @@ import re
 from collections.abc import Iterable
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 from pglint.discovery import is_regular_file
 from pglint.layouts.base import Layout, MigrationSet, Reader, gaps
+from pglint.layouts.dbmate import SCHEMA_DUMP_REASON, is_schema_dump
+from pglint.layouts.flyway import location as flyway_location
+from pglint.layouts.flyway import merges as flyway_merges
 
 #: Layout modules in detection order: the most specific markers first, ``plain`` last.
 MODULES: tuple[str, ...] = (
@@ -45,8 +49,11 @@ def layouts() -> dict[str, Layout]:
     return found
 
 
-def set_root(path: Path) -> Path:
-    """The folder that holds the migration set a file belongs to."""
+def set_root(path: Path, memo: dict[object, Any] | None = None) -> Path:
+    """The folder that holds the migration set a file belongs to.
+
+    ``memo`` keeps what was learnt about folders (Flyway trees) across calls of one run.
+    """
     parent = path.parent
     if path.name in FOLDER_FILES:
         return parent.parent
@@ -59,6 +66,11 @@ def set_root(path: Path) -> Path:
     # ordered by version: the scripts of v1.1 run against the schema v1.0 built.
     if _VERSION_DIR.fullmatch(parent.name) and path.suffix == ".sql":
         return parent.parent
+    # Flyway scans a location recursively: per-release sub-folders of one location are one set.
+    if path.suffix == ".sql":
+        top = flyway_location(parent, {} if memo is None else memo)
+        if top is not None:
+            return top
     return parent
 
 
@@ -83,6 +95,7 @@ def sql_files_in(root: Path) -> set[Path]:
     by walking a folder given, such a file is reported as unreadable instead).
     """
     found: list[Path] = []
+    memo: dict[object, Any] = {}
     for entry in _entries(root):
         if entry.name.endswith(".sql") and _is_file(entry):
             found.append(root / entry.name)
@@ -91,8 +104,12 @@ def sql_files_in(root: Path) -> set[Path]:
             for inner in _entries(folder):
                 if inner.name.endswith(".sql") and _is_file(inner):
                     path = folder / inner.name
-                    if set_root(path) == root:
+                    if set_root(path, memo) == root:
                         found.append(path)
+    if flyway_merges(root, memo):  # the location's deeper folders
+        for path in root.glob("*/*/**/*.sql"):
+            if is_regular_file(path) and set_root(path, memo) == root:
+                found.append(path)
     if is_regular_file(root / "sqitch.plan"):
         for name in sorted(SQITCH_DIRS):
             try:
@@ -143,15 +160,20 @@ def find_sets(
 def group_by_root(files: Iterable[Path]) -> dict[Path, list[Path]]:
     """``files`` by the root of the set each belongs to, roots and files in path order."""
     groups: dict[Path, list[Path]] = {}
+    memo: dict[object, Any] = {}
     for path in files:
-        groups.setdefault(set_root(path), []).append(path)
+        groups.setdefault(set_root(path, memo), []).append(path)
     return {root: sorted(groups[root]) for root in sorted(groups)}
 
 
 def build_set(
     root: Path, members: list[Path], reader: Reader, forced: str | None, complete: bool
 ) -> MigrationSet:
-    """The migration set at ``root`` holding ``members`` (see :func:`find_sets`)."""
+    """The migration set at ``root`` holding ``members`` (see :func:`find_sets`).
+
+    Schema dumps (dbmate's ``db/schema.sql``) are not migrations: the set lists them as
+    ignored.
+    """
     layout = detect(root, members, reader, forced)
     if complete:
         siblings = sql_files_in(root)
@@ -160,8 +182,14 @@ def build_set(
         ):
             members = sorted(set(members) | siblings)
             layout = detect(root, members, reader, forced)
+    dumps = [p for p in members if p.suffix == ".sql" and is_schema_dump(reader.text(p))]
+    if dumps:
+        members = [p for p in members if p not in dumps]
+        layout = detect(root, members, reader, forced)
     built = layout.build(root, members, reader)
     built.problems.extend(gaps(built))
+    for path in dumps:
+        built.ignored[path] = SCHEMA_DUMP_REASON
     return built
 
 

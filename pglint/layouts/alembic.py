@@ -63,13 +63,13 @@ def _revision_files(root: Path, files: list[Path]) -> list[Path]:
 def build(root: Path, files: list[Path], reader: Reader) -> MigrationSet:
     infos, problems, ignored = _read_revisions(root, files, reader)
     labels = {label for info in infos.values() if info is not None for label in info.branch_labels}
-    parents, notes = _graph(root, infos, labels)
+    parents, down_parents, notes = _graph(root, infos, labels)
     order, cyclic = _topological(list(infos), parents)
     for cycle in _cycles(cyclic, parents):
         names = " → ".join(_label(infos, p) for p in (*cycle, cycle[0]))
         for path in cycle:
             notes[path].append(("cycle", f"the revisions form a cycle: {names}"))
-    _heads(infos, parents, labels, notes)
+    _heads(infos, down_parents, labels, notes)
     migrations = [
         _migration(path, infos[path], index, notes[path])
         for index, path in enumerate([*order, *cyclic])
@@ -117,9 +117,10 @@ def _read_revisions(
 
 def _graph(
     root: Path, infos: dict[Path, AlembicFile | None], labels: set[str]
-) -> tuple[dict[Path, list[Path]], dict[Path, list[tuple[str, str]]]]:
-    """Each revision's parents (down_revision and depends_on), and the (kind, message)
-    notes of revision ids used twice and of parents that do not exist."""
+) -> tuple[dict[Path, list[Path]], dict[Path, list[Path]], dict[Path, list[tuple[str, str]]]]:
+    """Each revision's parents for ordering (down_revision and depends_on), its
+    down_revision parents alone (the ones that end a head), and the (kind, message) notes
+    of revision ids used twice and of parents that do not exist."""
     by_revision: dict[str, Path] = {}
     notes: dict[Path, list[tuple[str, str]]] = {path: [] for path in infos}
     for path, info in infos.items():
@@ -132,12 +133,14 @@ def _graph(
             continue
         by_revision[info.revision] = path
     parents: dict[Path, list[Path]] = {path: [] for path in infos}
+    down_parents: dict[Path, list[Path]] = {path: [] for path in infos}
     for path, info in infos.items():
         if info is None:
             continue
         for parent in info.down_revisions:
             if parent in by_revision:
                 parents[path].append(by_revision[parent])
+                down_parents[path].append(by_revision[parent])
             else:
                 notes[path].append(
                     (
@@ -158,7 +161,7 @@ def _graph(
                         f"neither a revision nor a branch label in {root.name}/",
                     )
                 )
-    return parents, notes
+    return parents, down_parents, notes
 
 
 def _migration(
@@ -233,12 +236,16 @@ def _cycles(left: list[Path], parents: dict[Path, list[Path]]) -> list[list[Path
 
 def _heads(
     infos: dict[Path, AlembicFile | None],
-    parents: dict[Path, list[Path]],
+    down_parents: dict[Path, list[Path]],
     labels: set[str],
     notes: dict[Path, list[tuple[str, str]]],
 ) -> None:
-    """A note on each head when there are several and no branch labels."""
-    has_children = {parent for path in infos for parent in parents[path]}
+    """A note on each head when there are several and no branch labels.
+
+    A head is a revision no other names as its down_revision: a ``depends_on`` does not
+    merge two streams (Alembic's "Branch Dependencies"), so its target stays a head.
+    """
+    has_children = {parent for path in infos for parent in down_parents[path]}
     duplicates = {p for p, found in notes.items() if any(kind == "duplicate" for kind, _ in found)}
     heads = [
         p for p in infos if p not in has_children and p not in duplicates and infos[p] is not None

@@ -48,6 +48,9 @@ class Migration:
     #: Problems the layout found with this migration, as (kind, message): the Alembic
     #: revision graph's ``missing``, ``cycle``, ``heads`` and ``duplicate``.
     notes: tuple[tuple[str, str], ...] = ()
+    #: False when the tool has no rollback for this kind of migration, even in a layout
+    #: that has rollbacks (Flyway's repeatable ``R__`` migrations have no undo).
+    rollback_possible: bool = True
 
     def transaction_of(self, part: Part) -> bool | None:
         """Whether ``part`` runs inside a transaction (None: the layout does not say)."""

@@ -11,6 +11,12 @@ line says ``transaction:false``
 (``-- migrate:up transaction:false``; the down directive has its own option). A block
 without its transaction is sent as one query, so PostgreSQL still runs a multi-statement
 block in transaction blocks (implicit ones outside its own BEGIN … COMMIT).
+
+Schema dump: ``dbmate dump`` (and ``dbmate up``/``migrate`` by default) writes
+``db/schema.sql``: ``pg_dump --schema-only`` followed by a ``-- Dbmate schema migrations``
+comment block and an ``INSERT INTO … schema_migrations (version) VALUES …`` of the applied
+versions (``schemaMigrationsDump`` in pkg/driver/postgres). It is a snapshot, not a
+migration: :func:`is_schema_dump` recognises it wherever it lies, and sets list it as ignored.
 """
 
 from __future__ import annotations
@@ -35,6 +41,21 @@ NAME = re.compile(r"^(?P<version>\d+)(?P<rest>.*)\.sql$")
 UP = re.compile(r"^--\s*migrate:up(?:[ \t]*$|[ \t]+\S+)", re.MULTILINE)
 DOWN = re.compile(r"^--\s*migrate:down(?:[ \t]*$|[ \t]+\S+)", re.MULTILINE)
 _LINE_COMMENT = re.compile(r"^\s*(--.*)?$")
+
+
+SCHEMA_DUMP_MARKER = "-- Dbmate schema migrations"
+#: What follows the marker at the end of a dump: the applied versions, if any.
+_DUMP_TAIL = re.compile(
+    re.escape(SCHEMA_DUMP_MARKER) + r"[ \t]*\r?\n--[ \t]*\s*(?:INSERT INTO [^;]*;\s*)?\Z"
+)
+SCHEMA_DUMP_REASON = "dbmate schema dump (written by dbmate dump), not a migration"
+
+
+def is_schema_dump(text: str) -> bool:
+    """Whether ``text`` is a schema file written by dbmate: it ends with dbmate's
+    ``-- Dbmate schema migrations`` block."""
+    at = text.rfind(SCHEMA_DUMP_MARKER)
+    return at >= 0 and _DUMP_TAIL.match(text, at) is not None
 
 
 def detect(root: Path, files: list[Path], reader: Reader) -> bool:

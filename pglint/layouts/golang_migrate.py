@@ -1,10 +1,12 @@
 """golang-migrate: ``<version>_<name>.up.sql`` and ``<version>_<name>.down.sql``.
 
-Versions are unsigned integers compared numerically. golang-migrate's PostgreSQL driver
-sends each file as one query and adds no transaction of its own, but PostgreSQL runs every
-statement of a multi-statement query in a transaction block (an implicit one outside the
-file's own BEGIN … COMMIT): a file of several statements is transactional (``CREATE INDEX
-CONCURRENTLY`` fails in it), a one-statement file is not (golang-migrate issue #284). The ``x-multi-statement`` option, which splits files, is a
+Versions are unsigned integers, parsed (``strconv.ParseUint``) and compared as numbers:
+``002_x`` and ``2_y`` have the same version, and ``0002_x.up.sql`` pairs with
+``2_x.down.sql``. golang-migrate's PostgreSQL driver sends each file as one query and adds
+no transaction of its own, but PostgreSQL runs every statement of a multi-statement query
+in a transaction block (an implicit one outside the file's own BEGIN … COMMIT): a file of
+several statements is transactional (``CREATE INDEX CONCURRENTLY`` fails in it), a
+one-statement file is not (golang-migrate issue #284). The ``x-multi-statement`` option, which splits files, is a
 connection setting the files do not show.
 """
 
@@ -20,11 +22,11 @@ from pglint.layouts.base import (
     Part,
     Reader,
     SetProblem,
-    duplicates,
     one_query_transaction,
 )
 
 PATTERN = re.compile(r"^(?P<version>\d+)_(?P<name>.+)\.(?P<role>up|down)\.sql$")
+_MAX_VERSION = 2**64 - 1
 
 
 def detect(root: Path, files: list[Path], reader: Reader) -> bool:
@@ -33,9 +35,9 @@ def detect(root: Path, files: list[Path], reader: Reader) -> bool:
 
 
 def build(root: Path, files: list[Path], reader: Reader) -> MigrationSet:
-    ups: dict[str, Path] = {}
-    downs: dict[str, Path] = {}
-    names: dict[str, str] = {}
+    ups: dict[int, Path] = {}
+    downs: dict[int, Path] = {}
+    names: dict[int, tuple[str, str]] = {}
     problems: list[SetProblem] = []
     for path in files:
         match = PATTERN.match(path.name)
@@ -44,17 +46,29 @@ def build(root: Path, files: list[Path], reader: Reader) -> MigrationSet:
                 SetProblem(path, f"{path.name} is not named <version>_<name>.up.sql or .down.sql")
             )
             continue
-        key = match["version"]
+        key = int(match["version"])
+        if key > _MAX_VERSION:
+            problems.append(
+                SetProblem(
+                    path,
+                    f"{path.name}: version above 2^64-1, which golang-migrate cannot parse; "
+                    "it skips the file",
+                )
+            )
+            continue
         target = ups if match["role"] == "up" else downs
         if key in target:
             problems.append(
                 SetProblem(
-                    path, f"duplicate migration version {key}: {target[key].name} and {path.name}"
+                    path,
+                    f"duplicate migration version {key}: {target[key].name} and {path.name} "
+                    "(golang-migrate compares versions as numbers and refuses the folder)",
                 )
             )
             continue
         target[key] = path
-        names.setdefault(key, match["name"])
+        if match["role"] == "up" or key not in names:
+            names[key] = (match["version"], match["name"])
     for key, path in downs.items():
         if key not in ups:
             problems.append(SetProblem(path, f"{path.name} is a rollback without an up migration"))
@@ -69,18 +83,17 @@ def build(root: Path, files: list[Path], reader: Reader) -> MigrationSet:
             down = (Part(downs[key], "down", transaction=down_tx, one_query=True),)
         migrations.append(
             Migration(
-                version=key,
-                name=names[key],
+                version=names[key][0],
+                name=names[key][1],
                 up=(Part(path, "up", one_query=True),),
                 down=down,
                 transaction=transaction,
-                sort_key=(int(key),),
+                sort_key=(key,),
                 down_transaction=down[0].transaction if down else None,
                 transaction_reason=reason,
             )
         )
     migrations.sort(key=lambda m: m.sort_key)
-    problems += duplicates(migrations, root)
     return MigrationSet(root, LAYOUT.name, migrations, True, problems)
 
 

@@ -42,7 +42,7 @@ def missing_rollback(view: MigrationView, ctx: Context) -> Iterator[Hit]:
     if view.irreversible:
         return
     if view.supports_rollback:
-        if view.down is None:
+        if view.down is None and view.migration.rollback_possible:
             where = _ROLLBACK_NAMES.get(view.layout, "a rollback")
             yield Hit(
                 f"migration {view.migration.label} has no rollback; {view.layout} expects {where}",

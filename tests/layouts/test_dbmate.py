@@ -103,3 +103,73 @@ def test_problems(tree):
 def test_not_detected_without_markers(tree):
     files = tree({"db/1_a.sql": "select 1;", "db/2_b.sql": "select 2;"})
     assert detect(files[0].parent, files, Reader()).name == "plain"
+
+
+# What dbmate's PostgreSQL driver writes: pg_dump's output, then its own block.
+SCHEMA_DUMP = """SET statement_timeout = 0;
+SELECT pg_catalog.set_config('search_path', '', false);
+
+CREATE TABLE public.users (
+    id integer
+);
+
+CREATE TABLE public.schema_migrations (
+    version character varying(128) NOT NULL
+);
+
+--
+-- Dbmate schema migrations
+--
+
+INSERT INTO public.schema_migrations (version) VALUES
+    ('20151129054053'),
+    ('20151129054054');
+"""
+
+
+def test_schema_dump_is_recognised():
+    from pglint.layouts.dbmate import is_schema_dump
+
+    assert is_schema_dump(SCHEMA_DUMP)
+    assert is_schema_dump(SCHEMA_DUMP.replace("\n", "\r\n"))
+    # no migration applied yet: the block without its INSERT
+    assert is_schema_dump(SCHEMA_DUMP.split("INSERT")[0])
+    # the marker with statements after it is not a dump's end
+    assert not is_schema_dump(SCHEMA_DUMP + "DROP TABLE users;\n")
+    assert not is_schema_dump(FILE)
+
+
+def test_schema_dump_beside_the_migrations_is_ignored(tree):
+    from pglint.layouts import find_sets
+
+    files = tree(
+        {
+            "db/migrations/20151129054053_test_migration.sql": FILE,
+            "db/schema.sql": SCHEMA_DUMP,
+        }
+    )
+    dump = files[1]
+    assert dump.name == "schema.sql"
+    sets = {s.root.name: s for s in find_sets(files, Reader(), complete=True)}
+    assert labels(sets["migrations"]) == ["20151129054053_test_migration"]
+    assert sets["db"].migrations == []
+    assert sets["db"].ignored == {
+        dump: "dbmate schema dump (written by dbmate dump), not a migration"
+    }
+    # named alone (pre-commit), it is still not a migration
+    (alone,) = find_sets([dump], Reader(), complete=True)
+    assert alone.migrations == [] and list(alone.ignored) == [dump]
+
+
+def test_schema_dump_in_the_migrations_folder_is_ignored(tree):
+    files = tree(
+        {
+            "db/migrations/20151129054053_test_migration.sql": FILE,
+            "db/migrations/schema.sql": SCHEMA_DUMP,
+        }
+    )
+    mset = one_set(files)
+    assert mset.layout == "dbmate"
+    assert labels(mset) == ["20151129054053_test_migration"]
+    assert messages(mset) == []
+    assert [p.name for p in mset.ignored] == ["schema.sql"]

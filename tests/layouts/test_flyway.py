@@ -164,3 +164,109 @@ def test_baseline_migrations_are_ignored_not_run(tree):
     mset = one_set(files)
     assert labels(mset) == ["1_a"]
     assert any(p.name == "B5__baseline.sql" for p in mset.ignored)
+
+
+MIXED = "SET lock_timeout = '2s';\nALTER TABLE t ADD COLUMN d text;\nCREATE INDEX CONCURRENTLY i ON t (d);\n"
+
+
+def test_mixed_script_is_refused_by_flyway(tree):
+    files = tree(
+        {
+            "db/V1__a.sql": "CREATE TABLE t (id int);",
+            "db/V2__mixed.sql": MIXED,
+            "db/U2__mixed.sql": "DROP INDEX CONCURRENTLY i;\nALTER TABLE t DROP COLUMN d;\n",
+            "db/R__view.sql": "create or replace view v as select 1;\ndrop index concurrently j;\n",
+            # comments are not statements: only non-transactional ones, not mixed
+            "db/V3__only_cic.sql": "-- SET lock_timeout = '2s';\nCREATE INDEX CONCURRENTLY k ON t (id);",
+        }
+    )
+    mset = one_set(files)
+    assert [(p.path.name, p.message.split(", which")[0]) for p in mset.problems] == [
+        ("V2__mixed.sql", "V2__mixed.sql mixes SET lock_timeout = '2s'…"),
+        ("U2__mixed.sql", "U2__mixed.sql mixes ALTER TABLE t DROP…"),
+        ("R__view.sql", "R__view.sql mixes create or replace view…"),
+    ]
+    message = mset.problems[0].message
+    assert "with Flyway's mixed setting false (its default) Flyway refuses the migration" in message
+    assert "executeInTransaction=false in V2__mixed.sql.conf" in message
+    # Flyway's parser still runs it without a transaction when mixed is allowed
+    assert mset.migrations[1].transaction is False
+
+
+def test_mixed_script_with_a_script_configuration_is_not_refused(tree):
+    files = tree(
+        {
+            "db/V1__conf.sql": MIXED,
+            "db/V1__conf.sql.conf": "executeInTransaction=false\n",
+            "db/V2__inline.sql": "-- flyway:executeInTransaction=false\n" + MIXED,
+            # executeInTransaction=true passes Flyway's check too (and then CIC fails in it)
+            "db/V3__forced.sql": MIXED,
+            "db/V3__forced.sql.conf": "executeInTransaction=true\n",
+        }
+    )
+    assert messages(one_set(files)) == []
+
+
+def test_mixed_allowed_by_the_flyway_config_file(tree, tmp_path):
+    files = tree({"project/.git/HEAD": "", "project/sql/V1__mixed.sql": MIXED})
+    assert len(messages(one_set(files))) == 1
+    (tmp_path / "project" / "flyway.conf").write_text("flyway.url=jdbc:x\nflyway.mixed = true\n")
+    assert messages(one_set(files)) == []
+    (tmp_path / "project" / "flyway.conf").unlink()
+    (tmp_path / "project" / "flyway.toml").write_text("[flyway]\nmixed = true\n")
+    assert messages(one_set(files)) == []
+    # a config above the repository's top is not the project's
+    (tmp_path / "project" / "flyway.toml").unlink()
+    (tmp_path / "flyway.conf").write_text("flyway.mixed=true\n")
+    assert len(messages(one_set(files))) == 1
+
+
+def test_sub_folders_of_a_location_are_one_set(tree, tmp_path):
+    from pglint.layouts import find_sets, set_root, sql_files_in
+
+    files = tree(
+        {
+            "db/migration/2023/V1__init.sql": "CREATE TABLE a (id int);",
+            "db/migration/2023/V2__x.sql": "SELECT 2;",
+            "db/migration/2024/V2__x.sql": "SELECT 2;",
+            "db/migration/2024/q4/V10__late.sql": "SELECT 10;",
+            "db/migration/2024/V3__y.sql": "SELECT 3;",
+            "db/migration/views/R__v.sql": "SELECT 'v';",
+        }
+    )
+    location = tmp_path / "db" / "migration"
+    assert {set_root(p) for p in files} == {location}
+    (mset,) = find_sets(files, Reader(), complete=True)
+    assert mset.layout == "flyway"
+    assert labels(mset) == ["1_init", "2_x", "3_y", "10_late", "R_v"]
+    assert messages(mset) == ["duplicate migration version 2: 2023/V2__x.sql and 2024/V2__x.sql"]
+    # one file named (pre-commit): the whole location is replayed, deeper folders too
+    assert sql_files_in(location) == set(files)
+    (alone,) = find_sets([location / "2024" / "V3__y.sql"], Reader(), complete=True)
+    assert alone.root == location and labels(alone) == labels(mset)
+
+
+def test_separate_locations_stay_apart(tree, tmp_path):
+    from pglint.layouts import set_root
+
+    files = tree(
+        {
+            # per-database folders: each repeats the versions
+            "vendor/postgres/V1__init.sql": "SELECT 1;",
+            "vendor/postgres/V2__b.sql": "SELECT 1;",
+            "vendor/h2/V1__init.sql": "SELECT 1;",
+            "vendor/h2/V2__b.sql": "SELECT 1;",
+            # modules, each a project with its own location
+            "mono/a/pom.xml": "",
+            "mono/a/src/main/resources/db/migration/V1__a.sql": "SELECT 1;",
+            "mono/b/pom.xml": "",
+            "mono/b/src/main/resources/db/migration/V2__b.sql": "SELECT 1;",
+        }
+    )
+    roots = {set_root(p).relative_to(tmp_path).as_posix() for p in files if p.suffix == ".sql"}
+    assert roots == {
+        "vendor/postgres",
+        "vendor/h2",
+        "mono/a/src/main/resources/db/migration",
+        "mono/b/src/main/resources/db/migration",
+    }

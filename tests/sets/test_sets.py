@@ -427,3 +427,27 @@ def test_cached_sets_do_not_depend_on_the_other_sets_of_the_run(tmp_path: Path) 
     assert _layout_notes(both) == ["audit"]
     assert _layout_notes(alone) == ["shop"]
     assert alone == lint_paths([str(tmp_path / "shop")], settings)[0]
+
+
+def test_dbmate_schema_dump_is_not_linted(tmp_path: Path) -> None:
+    write(
+        tmp_path,
+        {
+            "db/migrations/20230101000000_init.sql": (
+                "-- migrate:up\nCREATE TABLE a (id bigint PRIMARY KEY);\n"
+                "-- migrate:down\nDROP TABLE a;\n"
+            ),
+            "db/schema.sql": (
+                "CREATE TABLE public.a (id bigint NOT NULL, c character varying(10));\n"
+                "CREATE TABLE public.schema_migrations (version character varying(128));\n\n"
+                "--\n-- Dbmate schema migrations\n--\n\n"
+                "INSERT INTO public.schema_migrations (version) VALUES\n    ('20230101000000');\n"
+            ),
+        },
+    )
+    findings, count = lint_paths([str(tmp_path)], Settings(select=("prefer-text-field",)))
+    assert (findings, count) == ([], 1)
+    findings, count = lint_paths(
+        [str(tmp_path / "db" / "schema.sql")], Settings(select=("prefer-text-field",))
+    )
+    assert (findings, count) == ([], 0)
