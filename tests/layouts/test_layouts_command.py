@@ -78,7 +78,7 @@ def test_text_output_marks_excluded(tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     lines = result.output.splitlines()
     assert lines[0] == "m: golang-migrate, 2 migrations, 1 with a rollback"
-    assert lines[2].endswith("2_b  (no transaction; no rollback; excluded)")
+    assert lines[2].endswith("2_b  (no transaction (one query); no rollback; excluded)")
     # a migration beside the file named is replayed, not reported
     (tmp_path / ".pglint.toml").unlink()
     os.chdir(tmp_path)
@@ -86,7 +86,9 @@ def test_text_output_marks_excluded(tmp_path: Path) -> None:
         result = CliRunner().invoke(main, ["layouts", "m/2_b.up.sql"])
     finally:
         os.chdir(old)
-    assert result.output.splitlines()[1].endswith("1_a  (no transaction; rollback; context only)")
+    assert result.output.splitlines()[1].endswith(
+        "1_a  (no transaction (one query); rollback; context only)"
+    )
 
 
 def test_text_output_lists_ignored_files(tmp_path: Path) -> None:
