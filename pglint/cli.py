@@ -6,7 +6,9 @@ Exit codes: 0 nothing failing, 1 failing findings, 2 usage or configuration erro
 
 from __future__ import annotations
 
+import os
 import sys
+from collections.abc import Mapping
 from pathlib import Path
 
 import click
@@ -23,6 +25,12 @@ def _collect_less() -> None:
 
     gc.freeze()  # what start-up loaded is never garbage
     gc.set_threshold(10_000, 20, 100)
+
+
+def use_colour(stream: object, environ: Mapping[str, str]) -> bool:
+    """Colour on a terminal, unless NO_COLOR is set and not empty (no-color.org)."""
+    isatty = getattr(stream, "isatty", None)
+    return bool(isatty and isatty()) and not environ.get("NO_COLOR")
 
 
 def _stdout(machine: bool) -> None:
@@ -137,6 +145,8 @@ def check(
             layout=layout,
             exclude=exclude,
         )
+        if not paths and diff_ref is not None:
+            paths = (".",)  # the migrations changed since REF, wherever they are
         if not paths:
             fail("no paths given (use '-' to read standard input)")
         stdin_text = None
@@ -167,7 +177,7 @@ def check(
     from pglint.report import get_reporter
 
     _stdout(machine=fmt != "text")
-    colour = fmt == "text" and sys.stdout.isatty() and "NO_COLOR" not in __import__("os").environ
+    colour = fmt == "text" and use_colour(sys.stdout, os.environ)
     get_reporter(fmt, colour=colour).report(findings, files, sys.stdout)
     failing = any(
         f.severity.rank >= settings.fail_on.rank or f.rule == "syntax-error" for f in findings

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import subprocess
@@ -343,3 +344,18 @@ def test_rules_and_explain() -> None:
 def test_help_names_the_default_version() -> None:
     result = CliRunner().invoke(main, ["check", "--help"])
     assert "default: 15" in result.output.replace("\n", " ")
+
+
+class _Terminal:
+    def isatty(self) -> bool:
+        return True
+
+
+@pytest.mark.parametrize(
+    ("environ", "colour"), [({}, True), ({"NO_COLOR": "1"}, False), ({"NO_COLOR": ""}, True)]
+)
+def test_colour_on_a_terminal_unless_no_color_is_set_and_not_empty(environ, colour) -> None:
+    from pglint.cli import use_colour
+
+    assert use_colour(_Terminal(), environ) is colour
+    assert use_colour(io.StringIO(), {}) is False

@@ -258,6 +258,9 @@ def test_layout_can_be_forced(tmp_path: Path) -> None:
     assert [f.rule for f in findings] == ["require-concurrent-index-creation"]
 
 
+JSON_DIFF = ("--format", "json", "--diff", "HEAD")
+
+
 def test_diff_lints_only_changed_migrations(tmp_path: Path) -> None:
     write(tmp_path / "db", SET)
     git(tmp_path, "init", "-q")
@@ -292,6 +295,15 @@ def test_diff_lints_only_changed_migrations(tmp_path: Path) -> None:
     data = json.loads(done.stdout)
     assert {Path(f["path"]).name for f in data["findings"]} == {"3_more.up.sql"}
     assert data["files_checked"] == 2
+    # Without paths, --diff looks for the changed migrations under the working directory.
+    anywhere = subprocess.run(
+        [sys.executable, "-m", "pglint", "check", "--select", ",".join(SELECT), *JSON_DIFF],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert json.loads(anywhere.stdout)["findings"] == data["findings"]
     bad = subprocess.run(
         [sys.executable, "-m", "pglint", "check", "--diff", "no-such-ref", "db"],
         cwd=tmp_path,
