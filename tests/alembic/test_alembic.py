@@ -462,11 +462,11 @@ def test_rollback_rules_on_a_revision_chain():
     found = sorted((Path(f.path).name, f.rule) for f in findings)
     assert found == [
         ("4g5h_batch_note.py", "empty-rollback"),  # downgrade() is only pass
-        ("7m8n_incomplete.py", "rollback-incomplete"),  # the index is left behind
+        ("7m8n_incomplete.py", "rollback-incomplete"),  # the status index is left behind
         ("8o9p_no_downgrade.py", "empty-rollback"),  # no downgrade() at all
     ]
     (incomplete,) = [f for f in findings if f.rule == "rollback-incomplete"]
-    assert "orders_placed_at_idx" in incomplete.message
+    assert "orders_status_idx" in incomplete.message
 
 
 def test_chain_is_replayed_in_graph_order():
