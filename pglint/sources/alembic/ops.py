@@ -134,7 +134,7 @@ def _create_table(call: cst.Call, scope: Scope, batch: TableName | None) -> list
     sqls = [*enums, f"{head}{exists}{table_sql} ({', '.join(parts)}){tail}"]
     sqls.extend(column_index_sql(c, table, table_sql) for c in columns if c.index)
     sqls.extend(indexes)
-    return known_name(sqls, unknown)
+    return known_name(sqls, unknown + [r for c in columns for r in c.unknown_names])
 
 
 def _add_column(call: cst.Call, scope: Scope, batch: TableName | None) -> list[str]:
@@ -153,7 +153,7 @@ def _add_column(call: cst.Call, scope: Scope, batch: TableName | None) -> list[s
         sqls.append(f"ALTER TABLE {table_sql} ADD UNIQUE ({ident(found.name)})")
     if found.index:
         sqls.append(column_index_sql(found, table, table_sql))
-    return sqls
+    return known_name(sqls, found.unknown_names)
 
 
 def _drop_column(call: cst.Call, scope: Scope, batch: TableName | None) -> list[str]:
