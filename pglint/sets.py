@@ -19,6 +19,7 @@ from pglint.findings import Finding
 from pglint.layouts.base import Migration, MigrationSet, Part, Reader
 from pglint.model.catalog import Catalog
 from pglint.model.effects import Analyser, Effect
+from pglint.model.objects import events_of
 from pglint.model.snapshot import changes as rollback_changes
 from pglint.rules.registry import Hit
 from pglint.sources import is_python, parse_part
@@ -152,6 +153,11 @@ def _relations(results: tuple[PartResult, ...]) -> set[str]:
             for touch in effect.touches:
                 names.add(touch.relation)
                 names.add(touch.relation.rpartition(".")[2])
+            # Relations a statement creates or drops without locking them (CREATE VIEW).
+            for event in events_of(effect.statement):
+                if event.key[0] == "rel":
+                    names.add(event.key[1])
+                    names.add(event.key[1].rpartition(".")[2])
     return names
 
 

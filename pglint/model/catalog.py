@@ -26,6 +26,7 @@ from pglint.model.objects import (
     rel_key,
     signature,
     strings,
+    type_names,
 )
 from pglint.model.statements import Node, Statement
 from pglint.model.types import TypeRef, rewrites_on_change, type_ref
@@ -123,6 +124,13 @@ class Index:
     new: bool
     #: Columns named in the index's expressions or its WHERE predicate.
     mentions: frozenset[str] = frozenset()
+    #: The columns of its INCLUDE list.
+    included: frozenset[str] = frozenset()
+
+    @property
+    def uses(self) -> frozenset[str]:
+        """Columns it uses beyond its key columns (DROP COLUMN of any drops the index)."""
+        return self.mentions | self.included
 
 
 #: Per-table object kinds in :attr:`Catalog.objects`: ``(kind, table, name)``.
@@ -551,6 +559,7 @@ def _shallow(obj: _T) -> _T:
 _FIELD_NAMES: dict[type, tuple[str, ...]] = {}
 _T = TypeVar("_T", bound="DataclassInstance")
 _K = TypeVar("_K")
+_N = TypeVar("_N")
 
 
 #: Suffix of the name PostgreSQL gives an unnamed constraint: ``<table>_<columns>_<suffix>``.
@@ -753,7 +762,10 @@ def _create_index(catalog: Catalog, node: Node, new: bool) -> None:
     columns = tuple(
         p.get("IndexElem", {}).get("name") or "(expr)" for p in node.get("indexParams", ())
     )
-    expressions = [p.get("IndexElem", {}).get("expr") for p in node.get("indexParams", ())]
+    params = node.get("indexParams", ())
+    expressions = [p.get("IndexElem", {}).get("expr") for p in params]
+    mentions = column_refs([e for e in expressions if e], node.get("whereClause"))
+    included = column_refs(node.get("indexIncludingParams"))
     catalog.indexes[qualified(schema, name)] = Index(
         schema,
         name,
@@ -761,14 +773,16 @@ def _create_index(catalog: Catalog, node: Node, new: bool) -> None:
         columns,
         bool(node.get("unique")),
         new,
-        column_names([e for e in expressions if e] + [node.get("whereClause")]),
+        mentions,
+        included,
     )
 
 
-def column_names(expr: object) -> frozenset[str]:
-    """The column names an expression refers to (the last part of each column reference)."""
+def column_refs(*nodes: object) -> frozenset[str]:
+    """Column names that parse-tree nodes use: the last name of each ``ColumnRef``, and
+    the plain column names of ``IndexElem`` nodes (an INCLUDE list)."""
     found: set[str] = set()
-    stack = [expr]
+    stack = list(nodes)
     while stack:
         item = stack.pop()
         if isinstance(item, dict):
@@ -778,6 +792,8 @@ def column_names(expr: object) -> frozenset[str]:
                 if fields and "String" in fields[-1]:
                     found.add(fields[-1]["String"].get("sval", ""))
                 continue
+            if item.get("IndexElem", {}).get("name"):
+                found.add(item["IndexElem"]["name"])
             stack.extend(item.values())
         elif isinstance(item, list):
             stack.extend(item)
@@ -787,6 +803,7 @@ def column_names(expr: object) -> frozenset[str]:
 def _alter_table(catalog: Catalog, node: Node, new: bool) -> None:
     table = catalog._table_to_change(node.get("relation", {}))
     if table is None:
+        _alter_unknown_table(catalog, node)
         return
     for cmd in alter_commands(node):
         subtype = cmd.get("subtype")
@@ -799,6 +816,7 @@ def _alter_table(catalog: Catalog, node: Node, new: bool) -> None:
             table.constraints.extend(constraints)
         elif subtype == "AT_DropColumn":
             table.columns.pop(cmd.get("name", ""), None)
+            _drop_column_dependents(catalog, table, {cmd.get("name", "")})
         elif subtype == "AT_AlterColumnType" and "ColumnDef" in definition:
             col = table.columns.get(cmd.get("name", ""))
             type_name = definition["ColumnDef"].get("typeName")
@@ -809,7 +827,10 @@ def _alter_table(catalog: Catalog, node: Node, new: bool) -> None:
             if col is not None:
                 table.columns[col.name] = replace(col, not_null=subtype == "AT_SetNotNull")
         elif subtype == "AT_AddConstraint" and "Constraint" in definition:
-            table.constraints.append(_constraint(definition["Constraint"]))
+            con = _constraint(definition["Constraint"])
+            if definition["Constraint"].get("indexname"):
+                con = _adopt_index(catalog, table, con, definition["Constraint"]["indexname"])
+            table.constraints.append(con)
         elif subtype == "AT_ValidateConstraint":
             name = cmd.get("name")
             table.constraints = [
@@ -835,6 +856,52 @@ def _alter_table(catalog: Catalog, node: Node, new: bool) -> None:
             _detach(catalog, table, catalog.table_of(part.get("name", {})))
 
 
+def _alter_unknown_table(catalog: Catalog, node: Node) -> None:
+    """ALTER TABLE of a table the catalog does not know: what it does to known indexes."""
+    if node.get("objtype") != "OBJECT_TABLE" or not catalog.indexes:
+        return
+    table = Table(*range_name(node.get("relation", {})), new=False)  # a stand-in
+    for cmd in alter_commands(node):
+        subtype = cmd.get("subtype")
+        con = (cmd.get("def") or {}).get("Constraint") or {}
+        if subtype == "AT_DropColumn":
+            _drop_column_dependents(catalog, table, {cmd.get("name", "")})
+        elif subtype == "AT_AddConstraint" and con.get("indexname"):
+            _adopt_index(catalog, table, _constraint(con), con["indexname"])
+
+
+def _adopt_index(catalog: Catalog, table: Table, con: Constraint, index_name: str) -> Constraint:
+    """ADD UNIQUE / PRIMARY KEY USING INDEX: the index becomes the constraint's (renamed to
+    the constraint's name, which is the index's when none is given) and goes with it, so
+    the catalog keeps it as the constraint's, like the index of an inline UNIQUE."""
+    name = con.name or index_name
+    index = catalog.index(table.schema, index_name)
+    if index is None or _plain_name(index.table) != plain(table.schema, table.name):
+        return replace(con, name=name)
+    del catalog.indexes[qualified(index.schema, index.name)]
+    return replace(con, name=name, columns=con.columns or index.columns)
+
+
+def _involves(con: Constraint, columns: set[str]) -> bool:
+    if not columns.isdisjoint(con.columns):
+        return True
+    return con.expr is not None and not columns.isdisjoint(column_refs(con.expr))
+
+
+def _drop_column_dependents(catalog: Catalog, table: Table, columns: set[str]) -> None:
+    """DROP COLUMN also drops the table's indexes and constraints that involve the column
+    (PostgreSQL docs, ALTER TABLE: no CASCADE needed). ``table`` is writable."""
+    dropped = [c for c in table.constraints if _involves(c, columns)]
+    if dropped:
+        table.constraints = [c for c in table.constraints if c not in dropped]
+    own = plain(table.schema, table.name)
+    for key, index in list(catalog.indexes.items()):
+        if _plain_name(index.table) == own and not (
+            columns.isdisjoint(index.columns) and columns.isdisjoint(index.uses)
+        ):
+            del catalog.indexes[key]
+
+
 def _rename(catalog: Catalog, node: Node, new: bool) -> None:
     rename_type = node.get("renameType")
     relation = node.get("relation") or {}
@@ -850,6 +917,47 @@ def _rename(catalog: Catalog, node: Node, new: bool) -> None:
     if column is not None:
         column = replace(column, name=node.get("newname", column.name))
         table.columns[column.name] = column
+        _rename_column_uses(catalog, table, node.get("subname", ""), column.name)
+
+
+def _rename_column_uses(catalog: Catalog, table: Table, old: str, new: str) -> None:
+    """Indexes and constraints follow a renamed column (PostgreSQL refers to it by number),
+    so a later DROP COLUMN of its old name leaves them alone."""
+
+    def renamed(names: tuple[str, ...]) -> tuple[str, ...]:
+        return tuple(new if n == old else n for n in names)
+
+    table.constraints = [
+        replace(c, columns=renamed(c.columns), expr=_renamed_refs(c.expr, old, new))
+        if old in c.columns or (c.expr is not None and old in column_refs(c.expr))
+        else c
+        for c in table.constraints
+    ]
+    own = plain(table.schema, table.name)
+    for key, index in list(catalog.indexes.items()):
+        if _plain_name(index.table) == own and (old in index.columns or old in index.uses):
+            catalog.indexes[key] = replace(
+                index,
+                columns=renamed(index.columns),
+                mentions=frozenset(renamed(tuple(index.mentions))),
+                included=frozenset(renamed(tuple(index.included))),
+            )
+
+
+def _renamed_refs(node: _N, old: str, new: str) -> _N:
+    """A copy of a parse-tree node whose column references to ``old`` name ``new``."""
+    if isinstance(node, list):
+        return [_renamed_refs(item, old, new) for item in node]  # type: ignore[return-value]
+    if not isinstance(node, dict):
+        return node
+    ref = node.get("ColumnRef")
+    if ref is not None:
+        fields = list(ref.get("fields", ()))
+        if fields and fields[-1].get("String", {}).get("sval") == old:
+            fields[-1] = {"String": {"sval": new}}
+            return {"ColumnRef": {**ref, "fields": fields}}  # type: ignore[return-value]
+        return node
+    return {k: _renamed_refs(v, old, new) for k, v in node.items()}  # type: ignore[return-value]
 
 
 def _rename_relation(catalog: Catalog, relation: Node, newname: str) -> None:
@@ -902,6 +1010,10 @@ def _rename_relation(catalog: Catalog, relation: Node, newname: str) -> None:
 
 def _drop(catalog: Catalog, node: Node, new: bool) -> None:
     kind = node.get("removeType")
+    cascade = node.get("behavior") == "DROP_CASCADE"
+    if cascade and kind in ("OBJECT_SCHEMA", "OBJECT_TYPE", "OBJECT_DOMAIN"):
+        _drop_cascade(catalog, kind, node.get("objects", ()))
+        return
     for obj in node.get("objects", ()):
         names = [n.get("String", {}).get("sval", "") for n in obj.get("List", {}).get("items", ())]
         if not names:
@@ -910,13 +1022,7 @@ def _drop(catalog: Catalog, node: Node, new: bool) -> None:
         if kind in ("OBJECT_TABLE", "OBJECT_VIEW", "OBJECT_MATVIEW", "OBJECT_FOREIGN_TABLE"):
             table = catalog.table(schema, name)
             if table is not None:
-                catalog.tables.pop(table.qualified, None)
-                parent = catalog.tables.get(table.parent) if table.parent else None
-                _detach(catalog, parent, table)
-                own = plain(table.schema, table.name)
-                for key, index in list(catalog.indexes.items()):
-                    if _plain_name(index.table) == own:
-                        del catalog.indexes[key]
+                _drop_relation(catalog, table, cascade, named=True)
         elif kind == "OBJECT_INDEX":
             found = catalog.index(schema, name)
             if found is not None:
@@ -935,6 +1041,77 @@ def _create_stats(catalog: Catalog, node: Node, new: bool) -> None:
     if names and len(relations) == 1:
         schema = names[-2] if len(names) > 1 else None
         catalog.statistics[plain(schema, names[-1])] = qualified(*range_name(relations[0]))
+
+
+def _drop_relation(catalog: Catalog, table: Table, cascade: bool, named: bool = False) -> None:
+    """Drop a relation with its indexes, and what PostgreSQL drops with it: the partitions
+    of a partitioned table, and with CASCADE the views and materialized views that read
+    it and the foreign keys of other tables that reference it (checked on PostgreSQL 15)."""
+    if catalog.tables.get(table.qualified) is not table:
+        return  # already dropped (a view reached twice)
+    del catalog.tables[table.qualified]
+    parent = catalog.tables.get(table.parent) if table.parent else None
+    _detach(catalog, parent, table)
+    own = plain(table.schema, table.name)
+    for key, index in list(catalog.indexes.items()):
+        if _plain_name(index.table) == own:
+            del catalog.indexes[key]
+    if not named:  # (the statement's own DROP event forgets the named relation's parts)
+        _forget_table_parts(catalog, own)
+    for other in list(catalog.tables.values()):
+        if other.parent == table.qualified or (cascade and own in map(_plain_name, other.sources)):
+            _drop_relation(catalog, other, cascade)
+            continue
+        if not cascade:
+            continue
+        items: tuple[Column | Constraint, ...] = (*other.constraints, *other.columns.values())
+        if any(_plain_name(c.references or "") == own for c in items):
+            other = catalog.writable(other)
+            other.constraints = [
+                c for c in other.constraints if _plain_name(c.references or "") != own
+            ]
+            other.columns = {
+                k: replace(c, references=None) if _plain_name(c.references or "") == own else c
+                for k, c in other.columns.items()
+            }
+
+
+def _drop_cascade(catalog: Catalog, kind: str, objects: list[Node]) -> None:
+    """DROP SCHEMA … CASCADE drops everything in the schema; DROP TYPE / DOMAIN … CASCADE
+    drops the columns of that type (and their indexes and constraints)."""
+    for obj in objects:
+        if kind == "OBJECT_SCHEMA":
+            _drop_schema_contents(catalog, obj.get("String", {}).get("sval", ""))
+            continue
+        names = type_names(obj)
+        if not names:
+            continue
+        dropped = dotted(names)
+        for table in list(catalog.tables.values()):
+            columns = {
+                c.name
+                for c in table.columns.values()
+                if c.type is not None and plain(c.type.schema, c.type.name) == dropped
+            }
+            if columns:
+                table = catalog.writable(table)
+                for column in columns:
+                    del table.columns[column]
+                _drop_column_dependents(catalog, table, columns)
+
+
+def _drop_schema_contents(catalog: Catalog, schema: str) -> None:
+    def inside(key: str | None) -> bool:
+        return (key or "public") == schema
+
+    for table in list(catalog.tables.values()):
+        if inside(table.schema):
+            _drop_relation(catalog, table, cascade=True)
+    for key in [k for k, i in catalog.indexes.items() if inside(i.schema)]:
+        del catalog.indexes[key]
+    for mapping in (catalog.sequences, catalog.types, catalog.enums):
+        for key in [k for k in mapping if inside(k.rpartition(".")[0])]:
+            del mapping[key]
 
 
 def _create_enum(catalog: Catalog, node: Node, new: bool) -> None:

@@ -17,7 +17,7 @@ from pglint.model.catalog import (
     Catalog,
     Constraint,
     Table,
-    column_names,
+    column_refs,
     constraint_name,
     qualified,
     query_relations,
@@ -967,7 +967,7 @@ def _retype_still_scans(catalog: Catalog, table: Table, column: str, coldef: Nod
     the column, a NOT VALID CHECK or a COLLATE on an unindexed column read nothing)."""
     for con in table.constraints:
         if con.kind == "CONSTR_CHECK" and con.valid:
-            named = column_names(con.expr) if con.expr is not None else frozenset(con.columns)
+            named = column_refs(con.expr) if con.expr is not None else frozenset(con.columns)
             if column in named:
                 return True
     collate = bool(coldef.get("collClause"))

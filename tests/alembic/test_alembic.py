@@ -465,11 +465,11 @@ def test_rollback_rules_on_a_revision_chain():
     found = sorted((Path(f.path).name, f.rule) for f in findings)
     assert found == [
         ("4g5h_batch_note.py", "empty-rollback"),  # downgrade() is only pass
-        ("7m8n_incomplete.py", "rollback-incomplete"),  # the index is left behind
+        ("7m8n_incomplete.py", "rollback-incomplete"),  # the status index is left behind
         ("8o9p_no_downgrade.py", "empty-rollback"),  # no downgrade() at all
     ]
     (incomplete,) = [f for f in findings if f.rule == "rollback-incomplete"]
-    assert "orders_placed_at_idx" in incomplete.message
+    assert "orders_status_idx" in incomplete.message
 
 
 def test_chain_is_replayed_in_graph_order():
@@ -618,3 +618,74 @@ def test_commit_on_the_connection_is_noted():
     text = _migration("conn = op.get_bind()\nconn.execute(sa.text('SELECT 1'))\nconn.commit()")
     notes = [f for f in _lint(text) if f.rule == "dynamic-sql-not-analysed"]
     assert len(notes) == 1 and "part-way" in notes[0].message
+
+
+# --- object names that are not literals ------------------------------------------------------------
+
+
+def test_names_built_from_module_constants_and_loop_items_are_folded():
+    text = HEAD.replace("def upgrade():\n", 'T = "users"\n\n\ndef upgrade():\n')
+    text += (
+        '    op.create_index(f"my_idx_{T}", "users", ["flag"])\n'
+        '    op.create_unique_constraint("uq_" + T, "users", ["email"])\n'
+        '    for col in ("a", "b"):\n'
+        '        op.create_foreign_key(f"fk_{T}_{col}", "users", "t", [col], ["id"])\n'
+    )
+    assert _sql(text) == [
+        pglast.prettify(sql)
+        for sql in (
+            "CREATE INDEX my_idx_users ON users (flag)",
+            "ALTER TABLE users ADD CONSTRAINT uq_users UNIQUE (email)",
+            "ALTER TABLE users ADD CONSTRAINT fk_users_a FOREIGN KEY (a) REFERENCES t (id)",
+            "ALTER TABLE users ADD CONSTRAINT fk_users_b FOREIGN KEY (b) REFERENCES t (id)",
+        )
+    ]
+    assert "dynamic-sql-not-analysed" not in _rules(_lint(text))
+
+
+@pytest.mark.parametrize(
+    ("call", "sql"),
+    [
+        (
+            'op.create_index(f"ix_{name}", "users", ["flag"])',
+            "CREATE INDEX ON users (flag)",
+        ),
+        (
+            'op.create_index(name, "users", ["flag"], if_not_exists=True)',
+            "CREATE INDEX ON users (flag)",
+        ),
+        (
+            'op.create_foreign_key(f"fk_{name}", "users", "t", ["t_id"], ["id"])',
+            "ALTER TABLE users ADD FOREIGN KEY (t_id) REFERENCES t (id)",
+        ),
+        (
+            'op.create_unique_constraint(f"uq_{name}", "users", ["email"])',
+            "ALTER TABLE users ADD UNIQUE (email)",
+        ),
+        (
+            'op.create_primary_key(f"pk_{name}", "users", ["id"])',
+            "ALTER TABLE users ADD PRIMARY KEY (id)",
+        ),
+        (
+            'op.create_check_constraint(f"ck_{name}", "users", "flag")',
+            "ALTER TABLE users ADD CHECK (flag)",
+        ),
+        (
+            'op.create_table("t", sa.Column("id", sa.BigInteger()),'
+            ' sa.UniqueConstraint("id", name=f"uq_{name}"))',
+            "CREATE TABLE t (id bigint, UNIQUE (id))",
+        ),
+        (
+            'op.add_column("users", sa.Column("t_id", sa.BigInteger(),'
+            ' sa.ForeignKey("t.id", name=f"fk_{name}")))',
+            "ALTER TABLE users ADD COLUMN t_id bigint; "
+            "ALTER TABLE users ADD FOREIGN KEY (t_id) REFERENCES t (id)",
+        ),
+    ],
+)
+def test_a_name_that_cannot_be_known_is_noted_and_never_invented(call, sql):
+    text = HEAD + "    name = compute()\n" + f"    {call}\n"
+    assert _sql(text) == [pglast.prettify(s) for s in sql.split("; ")]
+    notes = [f for f in _lint(text) if f.rule == "dynamic-sql-not-analysed"]
+    assert len(notes) == 1 and notes[0].line == 11, notes
+    assert " name from " in notes[0].message and "as if the object had no name" in notes[0].message

@@ -39,6 +39,15 @@ CASES = [
     ("DROP TABLE customers;", "CREATE TABLE customers (id int);"),
     ("CREATE TABLE extra (id int);", ""),
     ("", "CREATE INDEX customers_name_idx ON customers (name);"),
+    ("ALTER TABLE orders DROP COLUMN status;", ""),
+    ("ALTER TABLE orders DROP COLUMN status;", "ALTER TABLE orders ADD COLUMN status text;"),
+    (
+        "CREATE UNIQUE INDEX orders_u ON orders (status);"
+        " ALTER TABLE orders ADD CONSTRAINT orders_uc UNIQUE USING INDEX orders_u;",
+        "ALTER TABLE orders DROP CONSTRAINT orders_uc;",
+    ),
+    ("DROP TYPE mood CASCADE;", ""),
+    ("DROP TABLE customers CASCADE;", ""),
 ]
 
 

@@ -463,3 +463,125 @@ def test_dbmate_schema_dump_is_not_linted(tmp_path: Path) -> None:
         [str(tmp_path / "db" / "schema.sql")], Settings(select=("prefer-text-field",))
     )
     assert (findings, count) == ([], 0)
+
+
+def _goose(up: str, down: str) -> str:
+    return f"-- +goose Up\n{up}\n-- +goose Down\n{down}\n"
+
+
+_GOOSE_BASE = _goose("CREATE TABLE t (id bigint PRIMARY KEY, status text);", "DROP TABLE t;")
+
+#: Rollbacks that rely on what PostgreSQL drops by itself (each checked with pglint verify
+#: on PostgreSQL 15: the rollback restores the schema).
+IMPLICIT_DROPS = {
+    "drop-column-index": (
+        "ALTER TABLE t ADD COLUMN z int; CREATE INDEX t_z ON t (z);",
+        "ALTER TABLE t DROP COLUMN z;",
+    ),
+    "drop-column-indexes-and-constraints": (
+        "ALTER TABLE t ADD COLUMN k text, ADD COLUMN w int, ADD COLUMN q int;"
+        " CREATE INDEX t_k_status ON t (status, k); CREATE INDEX t_lk ON t (lower(k));"
+        " CREATE INDEX t_pw ON t (status) WHERE w > 0; CREATE INDEX t_inc ON t (id) INCLUDE (q);"
+        " ALTER TABLE t ADD CONSTRAINT t_kw UNIQUE (k, w);"
+        " ALTER TABLE t ADD CONSTRAINT q_pos CHECK (q > 0);",
+        "ALTER TABLE t DROP COLUMN k, DROP COLUMN w; ALTER TABLE t DROP COLUMN q;",
+    ),
+    "drop-partitioned-table": (
+        "CREATE TABLE ev (id bigint, at date) PARTITION BY RANGE (at);"
+        " CREATE TABLE ev_2024 PARTITION OF ev FOR VALUES FROM ('2024-01-01') TO ('2025-01-01')"
+        " PARTITION BY RANGE (at);"
+        " CREATE TABLE ev_h1 PARTITION OF ev_2024 FOR VALUES FROM ('2024-01-01') TO ('2024-07-01');"
+        " CREATE INDEX ev_h1_id ON ev_h1 (id);",
+        "DROP TABLE ev;",
+    ),
+    "unique-using-index": (
+        "CREATE UNIQUE INDEX CONCURRENTLY t_s_u ON t (status);"
+        " ALTER TABLE t ADD CONSTRAINT t_s_uc UNIQUE USING INDEX t_s_u;",
+        "ALTER TABLE t DROP CONSTRAINT t_s_uc;",
+    ),
+    "primary-key-using-index": (
+        "CREATE TABLE p (id bigint NOT NULL); CREATE UNIQUE INDEX p_id ON p (id);"
+        " ALTER TABLE p ADD PRIMARY KEY USING INDEX p_id;",
+        "ALTER TABLE p DROP CONSTRAINT p_id; DROP TABLE p;",
+    ),
+    "drop-table-cascade": (
+        "CREATE TABLE child (id bigint PRIMARY KEY); CREATE VIEW v AS SELECT * FROM child;"
+        " CREATE VIEW v2 AS SELECT * FROM v; CREATE MATERIALIZED VIEW mv AS SELECT id FROM child;"
+        " ALTER TABLE t ADD CONSTRAINT t_child FOREIGN KEY (id) REFERENCES child (id);",
+        "DROP TABLE child CASCADE;",
+    ),
+    "drop-schema-cascade": (
+        "CREATE SCHEMA app; CREATE TABLE app.x (id bigint PRIMARY KEY);"
+        " CREATE INDEX x_i ON app.x (id); CREATE TYPE app.e AS ENUM ('a'); CREATE SEQUENCE app.s;",
+        "DROP SCHEMA app CASCADE;",
+    ),
+    "drop-type-cascade": (
+        "CREATE TYPE mood AS ENUM ('a'); ALTER TABLE t ADD COLUMN mo mood, ADD COLUMN ma mood[];"
+        " CREATE INDEX t_mo ON t (mo);",
+        "DROP TYPE mood CASCADE;",
+    ),
+}
+
+
+@pytest.mark.parametrize("case", sorted(IMPLICIT_DROPS))
+def test_rollbacks_may_rely_on_what_postgres_drops_itself(tmp_path: Path, case: str) -> None:
+    up, down = IMPLICIT_DROPS[case]
+    write(tmp_path, {"00001_base.sql": _GOOSE_BASE, "00002_case.sql": _goose(up, down)})
+    findings, _ = lint_paths([str(tmp_path)], Settings(select=("rollback-incomplete",)))
+    assert [f.message for f in findings] == []
+
+
+@pytest.mark.parametrize(
+    ("up", "down", "left"),
+    [
+        # Only indexes and constraints that involve the dropped column go with it.
+        (
+            "ALTER TABLE t ADD COLUMN z int; CREATE INDEX t_z ON t (z);"
+            " CREATE INDEX t_s ON t (status) WHERE id > 0;",
+            "ALTER TABLE t DROP COLUMN z;",
+            "index t_s still exists",
+        ),
+        # Without CASCADE the views stay (PostgreSQL refuses the DROP).
+        (
+            "CREATE TABLE child (id bigint PRIMARY KEY); CREATE VIEW v AS SELECT * FROM child;",
+            "DROP TABLE child;",
+            "view v still exists",
+        ),
+        # A view the up creates without locking anything is compared too.
+        ("CREATE VIEW tv AS SELECT id FROM t;", "SELECT 1;", "view tv still exists"),
+        # Dropping a CHECK constraint drops no index.
+        (
+            "CREATE UNIQUE INDEX t_s_u ON t (status); ALTER TABLE t ADD CONSTRAINT t_s_c"
+            " CHECK (status <> '');",
+            "ALTER TABLE t DROP CONSTRAINT t_s_c;",
+            "index t_s_u still exists",
+        ),
+        # DROP SCHEMA … CASCADE empties that schema only.
+        (
+            "CREATE SCHEMA app; CREATE TABLE app.x (id bigint); CREATE TABLE y (id bigint);",
+            "DROP SCHEMA app CASCADE;",
+            "table y still exists",
+        ),
+    ],
+)
+def test_rollbacks_that_leave_objects_are_still_reported(
+    tmp_path: Path, up: str, down: str, left: str
+) -> None:
+    write(tmp_path, {"00001_base.sql": _GOOSE_BASE, "00002_case.sql": _goose(up, down)})
+    findings, _ = lint_paths([str(tmp_path)], Settings(select=("rollback-incomplete",)))
+    assert len(findings) == 1 and left in findings[0].message, [f.message for f in findings]
+
+
+def test_indexes_and_constraints_follow_a_renamed_column(tmp_path: Path) -> None:
+    # PostgreSQL refers to columns by number: after RENAME COLUMN the index is on the new
+    # name, and dropping a new column that took the old name leaves it alone.
+    base = _goose(
+        "CREATE TABLE t (id bigint PRIMARY KEY, status text); CREATE INDEX t_s ON t (status);"
+        " ALTER TABLE t ADD CONSTRAINT t_s_c CHECK (status <> '');",
+        "DROP TABLE t;",
+    )
+    up = "ALTER TABLE t RENAME COLUMN status TO state; ALTER TABLE t ADD COLUMN status text;"
+    down = "ALTER TABLE t DROP COLUMN status; ALTER TABLE t RENAME COLUMN state TO status;"
+    write(tmp_path, {"00001_base.sql": base, "00002_rename.sql": _goose(up, down)})
+    findings, _ = lint_paths([str(tmp_path)], Settings(select=("rollback-incomplete",)))
+    assert [f.message for f in findings] == []

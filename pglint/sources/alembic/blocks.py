@@ -19,7 +19,7 @@ from pglint.sources.alembic.ops import GENERATORS, enum_ddl, table_name
 from pglint.sources.alembic.output import Output
 from pglint.sources.alembic.scope import ModuleNames, Scope, TableName
 from pglint.sources.alembic.syntax import as_name, body, dotted, parameters, target_names, walk
-from pglint.sources.alembic.values import Dynamic, Known, arg, const, kwarg_const
+from pglint.sources.alembic.values import Dynamic, Known, UnknownName, arg, const, kwarg_const
 from pglint.sources.sql import ParsedSql
 
 if TYPE_CHECKING:
@@ -338,6 +338,16 @@ class _Walker:
             return
         try:
             sqls = generate(call, scope, target.batch)
+        except UnknownName as error:
+            # The statement is checked all the same, with the object unnamed: a later
+            # statement that names it finds nothing, as for an object of unseen history.
+            message = (
+                f"{label}(…) {error}: pglint checked the statement as if the object had no "
+                "name, so statements that name it are not matched to it"
+            )
+            self.out.note(call, str(error), label, message)
+            self.out.emit(call, error.sqls, label)
+            return
         except Dynamic as error:
             self.out.note(call, str(error), label)
             return

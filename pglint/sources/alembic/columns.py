@@ -15,8 +15,8 @@ from pglint.sources.alembic.values import (
     bind_args,
     bool_value,
     const,
+    name_arg,
     opt_bool,
-    opt_str,
     str_value,
 )
 
@@ -57,6 +57,8 @@ class Column:
     autoincrement: object = "auto"
     client_default: bool = False
     enum: EnumType | None = None
+    #: Why a constraint name could not be known (the constraint is then unnamed).
+    unknown_names: list[str] = field(default_factory=list)
 
 
 def column(node: cst.Call, scope: Scope) -> Column:
@@ -99,7 +101,8 @@ def column(node: cst.Call, scope: Scope) -> Column:
             target = str_value(bound.get("column"), scope, "foreign key target")
             table, remote = split_targets([target])
             fk = f"FOREIGN KEY({ident(found.name)}) {references(table, remote, bound, scope)}"
-            found.foreign_keys.append(named(opt_str(bound.get("name"), scope)) + fk)
+            name = name_arg(bound.get("name"), scope, "constraint", found.unknown_names)
+            found.foreign_keys.append(named(name) + fk)
         elif kind == "Identity":
             always = opt_bool(bind_args(extra, ("always",)).get("always"), scope)
             found.identity = f"GENERATED {'ALWAYS' if always else 'BY DEFAULT'} AS IDENTITY"
@@ -110,7 +113,8 @@ def column(node: cst.Call, scope: Scope) -> Column:
         elif kind == "CheckConstraint":
             bound = bind_args(extra, ("sqltext",))
             check = f"CHECK ({raw_sql(bound.get('sqltext'), scope, fallback='true')})"
-            found.checks.append(named(opt_str(bound.get("name"), scope)) + check)
+            name = name_arg(bound.get("name"), scope, "constraint", found.unknown_names)
+            found.checks.append(named(name) + check)
         elif kind == "DefaultClause" and extra.args:
             found.default = default_sql(extra.args[0].value, scope)
     for key, value in keywords.items():

@@ -12,6 +12,7 @@ from pglint.sources.alembic.values import (
     bind_args,
     bool_value,
     const,
+    name_arg,
     opt_bool,
     opt_str,
     str_list,
@@ -73,8 +74,9 @@ def split_targets(targets: list[str]) -> tuple[str, list[str]]:
     return qualified(path[-1], path[-2] if len(path) > 1 else None), columns
 
 
-def table_constraint(node: cst.Call, kind: str, scope: Scope) -> str:
-    """A constraint object given to ``create_table()`` as its table-constraint clause."""
+def table_constraint(node: cst.Call, kind: str, scope: Scope, unknown: list[str]) -> str:
+    """A constraint object given to ``create_table()`` as its table-constraint clause
+    (unnamed when its name cannot be known, the reason added to ``unknown``)."""
     if kind == "UniqueConstraint":
         bound = bind_args(node, ("*columns",))
         columns = [str_value(c, scope, "column name") for c in bound.get("*columns", ())]
@@ -90,7 +92,7 @@ def table_constraint(node: cst.Call, kind: str, scope: Scope) -> str:
     else:  # ExcludeConstraint
         bound = bind_args(node, ("*elements",))
         sql = exclude_sql(bound, scope)
-    return named(opt_str(bound.get("name"), scope)) + sql
+    return named(name_arg(bound.get("name"), scope, "constraint", unknown)) + sql
 
 
 def exclude_sql(bound: dict[str, Any], scope: Scope) -> str:
@@ -122,7 +124,8 @@ def index_sql(
     bound: dict[str, Any],
     scope: Scope,
 ) -> str:
-    """``CREATE INDEX`` with the ``postgresql_*`` options in ``bound``."""
+    """``CREATE INDEX`` with the ``postgresql_*`` options in ``bound``; ``name`` None: the
+    name Alembic's naming gives, ``""``: unnamed (a name pglint cannot know)."""
     ops = bound.get("postgresql_ops")
     opclasses = const(ops, scope.constants) if ops is not None else {}
     if not isinstance(opclasses, dict):
@@ -138,8 +141,9 @@ def index_sql(
         name = index_name(table, [p for p in plain if PLAIN_IDENT.fullmatch(p)] or ["expr"])
     unique = "UNIQUE " if opt_bool(bound.get("unique"), scope) else ""
     concurrently = "CONCURRENTLY " if opt_bool(bound.get("postgresql_concurrently"), scope) else ""
-    exists = "IF NOT EXISTS " if opt_bool(bound.get("if_not_exists"), scope) else ""
-    sql = f"CREATE {unique}INDEX {concurrently}{exists}{ident(name)} ON {qualified(table, schema)}"
+    exists = "IF NOT EXISTS " if opt_bool(bound.get("if_not_exists"), scope) and name else ""
+    label = f"{ident(name)} " if name else ""
+    sql = f"CREATE {unique}INDEX {concurrently}{exists}{label}ON {qualified(table, schema)}"
     using = opt_str(bound.get("postgresql_using"), scope)
     if using:
         sql += f" USING {using}"
@@ -164,10 +168,12 @@ def index_sql(
     return sql
 
 
-def index_object(node: cst.Call, table: str, schema: str | None, scope: Scope) -> str:
+def index_object(
+    node: cst.Call, table: str, schema: str | None, scope: Scope, unknown: list[str]
+) -> str:
     """``CREATE INDEX`` of an ``sa.Index(...)`` given to ``create_table()``."""
     bound = bind_args(node, ("name", "*expressions"))
-    name = opt_str(bound.get("name"), scope)
+    name = name_arg(bound.get("name"), scope, "index", unknown)
     return index_sql(name, table, schema, list(bound.get("*expressions", ())), bound, scope)
 
 

@@ -39,7 +39,9 @@ from pglint.sources.alembic.values import (
     bind_args,
     bool_value,
     const,
+    known_name,
     kwarg_const,
+    name_arg,
     opt_bool,
     opt_str,
     opt_str_list,
@@ -86,6 +88,7 @@ def _create_table(call: cst.Call, scope: Scope, batch: TableName | None) -> list
     pk_columns: list[str] = []
     constraints: list[str] = []
     indexes: list[str] = []
+    unknown: list[str] = []
     for item in bound.get("*columns", ()):
         kind = callee_last(item)
         if kind == "Column":
@@ -93,16 +96,16 @@ def _create_table(call: cst.Call, scope: Scope, batch: TableName | None) -> list
         elif kind == "PrimaryKeyConstraint":
             args = bind_args(item, ("*columns",))
             pk_columns = [str_value(c, scope, "column name") for c in args.get("*columns", ())]
-            pk_name = opt_str(args.get("name"), scope)
+            pk_name = name_arg(args.get("name"), scope, "constraint", unknown)
         elif kind in (
             "UniqueConstraint",
             "CheckConstraint",
             "ForeignKeyConstraint",
             "ExcludeConstraint",
         ):
-            constraints.append(table_constraint(item, kind, scope))
+            constraints.append(table_constraint(item, kind, scope, unknown))
         elif kind == "Index":
-            indexes.append(index_object(item, table, schema, scope))
+            indexes.append(index_object(item, table, schema, scope, unknown))
         else:
             raise Dynamic("has a create_table() argument that is not a Column or a constraint")
     enums: list[str] = []
@@ -131,7 +134,7 @@ def _create_table(call: cst.Call, scope: Scope, batch: TableName | None) -> list
     sqls = [*enums, f"{head}{exists}{table_sql} ({', '.join(parts)}){tail}"]
     sqls.extend(column_index_sql(c, table, table_sql) for c in columns if c.index)
     sqls.extend(indexes)
-    return sqls
+    return known_name(sqls, unknown + [r for c in columns for r in c.unknown_names])
 
 
 def _add_column(call: cst.Call, scope: Scope, batch: TableName | None) -> list[str]:
@@ -150,7 +153,7 @@ def _add_column(call: cst.Call, scope: Scope, batch: TableName | None) -> list[s
         sqls.append(f"ALTER TABLE {table_sql} ADD UNIQUE ({ident(found.name)})")
     if found.index:
         sqls.append(column_index_sql(found, table, table_sql))
-    return sqls
+    return known_name(sqls, found.unknown_names)
 
 
 def _drop_column(call: cst.Call, scope: Scope, batch: TableName | None) -> list[str]:
@@ -214,8 +217,9 @@ def _create_index(call: cst.Call, scope: Scope, batch: TableName | None) -> list
     bound, table, schema = _table_args(call, scope, batch, params)
     columns = bound.get("columns")
     items = elements(columns) if columns is not None else []
-    name = opt_str(bound.get("index_name"), scope)
-    return [index_sql(name, table, schema, items, bound, scope)]
+    unknown: list[str] = []
+    name = name_arg(bound.get("index_name"), scope, "index", unknown)
+    return known_name([index_sql(name, table, schema, items, bound, scope)], unknown)
 
 
 def _drop_index(call: cst.Call, scope: Scope, batch: TableName | None) -> list[str]:
@@ -248,17 +252,19 @@ def _create_foreign_key(call: cst.Call, scope: Scope, batch: TableName | None) -
     bound, table, schema = _table_args(
         call, scope, batch, _FOREIGN_KEY_PARAMS, "source_table", "source_schema"
     )
-    name = opt_str(bound.get("constraint_name"), scope)
+    unknown: list[str] = []
+    name = name_arg(bound.get("constraint_name"), scope, "constraint", unknown)
     referent = str_value(bound.get("referent_table"), scope, "table name")
     local = str_list(bound.get("local_cols"), scope)
     remote = str_list(bound.get("remote_cols"), scope)
     referent_sql = qualified(referent, opt_str(bound.get("referent_schema"), scope))
     reference = references(referent_sql, remote, bound, scope)
     not_valid = _flag(bound, scope, "postgresql_not_valid", " NOT VALID")
-    return [
+    sql = (
         f"ALTER TABLE {qualified(table, schema)} ADD {named(name)}FOREIGN KEY"
         f"{columns_sql(local)} {reference}{not_valid}"
-    ]
+    )
+    return known_name([sql], unknown)
 
 
 def _add_constraint(
@@ -269,8 +275,9 @@ def _add_constraint(
     params = ("constraint_name", "table_name", third)
     bound, table, schema = _table_args(call, scope, batch, params)
     body = clause(bound, scope)
-    name = named(opt_str(bound.get("constraint_name"), scope))
-    return [f"ALTER TABLE {qualified(table, schema)} ADD {name}{body}"]
+    unknown: list[str] = []
+    name = named(name_arg(bound.get("constraint_name"), scope, "constraint", unknown))
+    return known_name([f"ALTER TABLE {qualified(table, schema)} ADD {name}{body}"], unknown)
 
 
 def _key_clause(keyword: str, bound: dict[str, Any], scope: Scope) -> str:

@@ -50,7 +50,7 @@ def const(node: Any, constants: dict[str, Any], depth: int = 0) -> Any:
             return left + right
         raise Dynamic("an f-string")
     if isinstance(node, cst.FormattedString):
-        raise Dynamic("an f-string")
+        return _fstring(node, constants, depth)
     if isinstance(node, cst.Integer):
         return int(node.value.replace("_", ""), 0)
     if isinstance(node, cst.Float):
@@ -96,6 +96,32 @@ def const(node: Any, constants: dict[str, Any], depth: int = 0) -> Any:
     ):
         return const(node.args[0].value, constants, depth + 1)
     raise Dynamic("a value pglint cannot compute")
+
+
+def _fstring(node: cst.FormattedString, constants: dict[str, Any], depth: int) -> str:
+    """An f-string whose replacement fields are known strings or integers, without
+    conversions or format specs (``f"ix_{TABLE}"`` with a module constant TABLE)."""
+    import libcst as cst
+
+    parts = []
+    for part in node.parts:
+        if isinstance(part, cst.FormattedStringText):
+            if "{" in part.value or "}" in part.value or "\\" in part.value:
+                raise Dynamic("an f-string")  # ({{, }} and escapes: not worth decoding)
+            parts.append(part.value)
+            continue
+        if not isinstance(part, cst.FormattedStringExpression):
+            raise Dynamic("an f-string")
+        if part.conversion is not None or part.format_spec is not None or part.equal:
+            raise Dynamic("an f-string")
+        try:
+            value = const(part.expression, constants, depth + 1)
+        except Dynamic:
+            raise Dynamic("an f-string") from None
+        if type(value) not in (str, int):
+            raise Dynamic("an f-string")
+        parts.append(str(value))
+    return "".join(parts)
 
 
 # --- arguments of a call ----------------------------------------------------------------------
@@ -163,6 +189,38 @@ def opt_str(node: Any, scope: Scope) -> str | None:
     except Dynamic:
         return None
     return value if isinstance(value, str) else None
+
+
+class UnknownName(Dynamic):
+    """SQL known but for the name of the object it creates: ``sqls`` create it unnamed."""
+
+    def __init__(self, reason: str, sqls: list[str]) -> None:
+        super().__init__(reason)
+        self.sqls = sqls
+
+
+def name_arg(node: Any, scope: Scope, what: str, unknown: list[str]) -> str | None:
+    """The optional name of an object a call creates: None when absent (Alembic's naming
+    convention names it); ``""`` when it cannot be known, with the reason added to
+    ``unknown`` (the caller creates the object unnamed, see :func:`known_name`)."""
+    if node is None:
+        return None
+    try:
+        value = const(node, scope.constants)
+    except Dynamic as error:
+        unknown.append(f"takes its {what} name from {error}")
+        return ""
+    if value is None or isinstance(value, str):
+        return value
+    unknown.append(f"has a {what} name that is not a string")
+    return ""
+
+
+def known_name(sqls: list[str], unknown: list[str]) -> list[str]:
+    """``sqls``, or :class:`UnknownName` when a name in them could not be known."""
+    if unknown:
+        raise UnknownName(unknown[0], sqls)
+    return sqls
 
 
 def str_list(node: Any, scope: Scope) -> list[str]:
