@@ -7,6 +7,8 @@ objects replayed from earlier migrations are existing ones.
 
 from __future__ import annotations
 
+import json
+import re
 from dataclasses import dataclass, field, fields, replace
 from typing import TYPE_CHECKING, TypeVar
 
@@ -54,6 +56,9 @@ class Column:
     not_null: bool = False
     has_default: bool = False
     references: str | None = None
+    #: The DEFAULT expression as PostgreSQL stores it, in a comparable form (see
+    #: :func:`stored_default`); None: no default, or an identity, serial or generated one.
+    default: str | None = field(default=None, repr=False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -591,6 +596,7 @@ def _column_from_def(coldef: Node) -> tuple[Column, list[Constraint]]:
     column_type = type_ref(type_name) if type_name else None
     not_null = has_default = False
     references: str | None = None
+    default: str | None = None
     constraints: list[Constraint] = []
     for wrapped in coldef.get("constraints", ()):
         con = wrapped.get("Constraint", {})
@@ -599,6 +605,8 @@ def _column_from_def(coldef: Node) -> tuple[Column, list[Constraint]]:
             not_null = True
         if contype in ("CONSTR_DEFAULT", "CONSTR_IDENTITY", "CONSTR_GENERATED"):
             has_default = True
+        if contype == "CONSTR_DEFAULT":
+            default = stored_default(con.get("raw_expr"))
         if contype == "CONSTR_FOREIGN":
             pk = con.get("pktable", {})
             references = qualified(*range_name(pk))
@@ -621,7 +629,29 @@ def _column_from_def(coldef: Node) -> tuple[Column, list[Constraint]]:
             )
     if column_type is not None and column_type.name in ("serial", "bigserial", "smallserial"):
         has_default = not_null = True
-    return Column(name, column_type, not_null, has_default, references), constraints
+    return Column(name, column_type, not_null, has_default, references, default), constraints
+
+
+_LOCATION = re.compile(r',"location":-?\d+|"location":-?\d+,?')
+
+
+def stored_default(expr: Node | None) -> str | None:
+    """A DEFAULT expression as PostgreSQL keeps it, as comparable text (the parse tree's
+    JSON without locations; :func:`default_expression` turns it back into a tree).
+
+    A constant's cast is dropped (PostgreSQL coerces the constant to the column's type
+    either way), and ``DEFAULT NULL`` is no default.
+    """
+    while expr is not None and "TypeCast" in expr and "A_Const" in expr["TypeCast"].get("arg", {}):
+        expr = expr["TypeCast"]["arg"]
+    if expr is None or expr.get("A_Const", {}).get("isnull"):
+        return None
+    return _LOCATION.sub("", json.dumps(expr, separators=(",", ":"), sort_keys=True))
+
+
+def default_expression(stored: str) -> Node:
+    """The parse tree of a :func:`stored_default` text (without locations)."""
+    return json.loads(stored)
 
 
 def not_null_check_column(expr: Node | None) -> str | None:
@@ -826,6 +856,11 @@ def _alter_table(catalog: Catalog, node: Node, new: bool) -> None:
             col = table.columns.get(cmd.get("name", ""))
             if col is not None:
                 table.columns[col.name] = replace(col, not_null=subtype == "AT_SetNotNull")
+        elif subtype == "AT_ColumnDefault":  # SET DEFAULT expr, or DROP DEFAULT (no def)
+            col = table.columns.get(cmd.get("name", ""))
+            if col is not None:
+                expr = stored_default(cmd.get("def"))
+                table.columns[col.name] = replace(col, has_default=expr is not None, default=expr)
         elif subtype == "AT_AddConstraint" and "Constraint" in definition:
             con = _constraint(definition["Constraint"])
             if definition["Constraint"].get("indexname"):

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping
 from typing import TypeVar
 
-from pglint.model.catalog import Catalog, Index, Table
+from pglint.model.catalog import Catalog, Index, Table, default_expression
 
 T = TypeVar("T")
 
@@ -76,6 +76,8 @@ def _facts(catalog: Catalog, other: Catalog | None, relations: set[str] | None) 
             detail = str(column.type) if column.type else "?"
             if column.not_null:
                 detail += " NOT NULL"
+            if column.default is not None:
+                detail += f" DEFAULT {_expression(default_expression(column.default))}"
             facts[f"column {key}.{column.name}"] = (key, detail)
         for con in table.constraints:
             if con.name:
@@ -143,3 +145,11 @@ def compare(
         if how is not None:
             sentences.append(f"{key} {how}")
     return sentences
+
+
+def _expression(node: object) -> str:
+    """SQL text of a DEFAULT expression, as PostgreSQL's deparser would print it."""
+    # Only columns that differ are described, so this runs for a few columns at most.
+    from pglint.plan.sqltext import try_deparse
+
+    return try_deparse(node) or "(an expression pglint cannot print)"

@@ -13,7 +13,7 @@ HISTORY = """
 CREATE TYPE mood AS ENUM ('sad', 'ok');
 CREATE SEQUENCE counter;
 CREATE TABLE orders (id bigint PRIMARY KEY, status text NOT NULL, mood mood);
-CREATE TABLE customers (id bigint PRIMARY KEY, name text);
+CREATE TABLE customers (id bigint PRIMARY KEY, name text DEFAULT 'anon');
 CREATE INDEX orders_status_idx ON orders (status);
 ALTER TABLE orders ADD CONSTRAINT orders_status_check CHECK (status <> '');
 """
@@ -46,6 +46,12 @@ CASES = [
         " ALTER TABLE orders ADD CONSTRAINT orders_uc UNIQUE USING INDEX orders_u;",
         "ALTER TABLE orders DROP CONSTRAINT orders_uc;",
     ),
+    ("ALTER TABLE customers ALTER COLUMN name DROP DEFAULT;", ""),
+    ("ALTER TABLE orders ALTER COLUMN status SET DEFAULT 'new';", ""),
+    (
+        "ALTER TABLE customers ALTER COLUMN name DROP DEFAULT;",
+        "ALTER TABLE customers ALTER COLUMN name SET DEFAULT 'anon'::text;",
+    ),
     ("DROP TYPE mood CASCADE;", ""),
     ("DROP TABLE customers CASCADE;", ""),
 ]
@@ -77,3 +83,34 @@ def test_a_rollback_that_restores_nothing_is_reported() -> None:
     before = catalog.copy()
     _run(catalog, "CREATE INDEX orders_mood_idx ON orders (mood);")
     assert changes(before, catalog.copy()) == ["index orders_mood_idx still exists"]
+
+
+@pytest.mark.parametrize(
+    ("down", "expected"),
+    [
+        ("", ["column customers.name is text (was text DEFAULT 'anon')"]),
+        (
+            "ALTER TABLE customers ALTER COLUMN name SET DEFAULT 'x';",
+            ["column customers.name is text DEFAULT 'x' (was text DEFAULT 'anon')"],
+        ),
+        # The same default as PostgreSQL stores it: a cast constant, or re-added as it was.
+        ("ALTER TABLE customers ALTER COLUMN name SET DEFAULT CAST('anon' AS text);", []),
+        ("ALTER TABLE customers ALTER COLUMN name SET DEFAULT 'anon';", []),
+    ],
+)
+def test_a_rollback_must_restore_column_defaults(down: str, expected: list[str]) -> None:
+    catalog = Catalog()
+    _run(catalog, HISTORY)
+    before = catalog.copy()
+    _run(catalog, "ALTER TABLE customers ALTER COLUMN name DROP DEFAULT;")
+    after = catalog.copy()
+    _run(after, down)
+    assert changes(before, after) == expected
+
+
+def test_default_null_is_no_default() -> None:
+    catalog = Catalog()
+    _run(catalog, HISTORY)
+    before = catalog.copy()
+    _run(catalog, "ALTER TABLE orders ALTER COLUMN status SET DEFAULT NULL;")
+    assert changes(before, catalog.copy()) == []
