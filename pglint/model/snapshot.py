@@ -77,7 +77,8 @@ def _facts(catalog: Catalog, other: Catalog | None, relations: set[str] | None) 
             if column.not_null:
                 detail += " NOT NULL"
             if column.default is not None:
-                detail += f" DEFAULT {_expression(default_expression(column.default))}"
+                # As stored (comparable); printed as SQL only in a message (_readable).
+                detail += f" DEFAULT {column.default}"
             facts[f"column {key}.{column.name}"] = (key, detail)
         for con in table.constraints:
             if con.name:
@@ -127,7 +128,15 @@ def _changed(before: tuple[str, str], after: tuple[str, str]) -> str | None:
     old, new = before[1], after[1]
     if old == new or _labels_added(old, new):
         return None
-    return f"is {new or 'changed'} (was {old or 'different'})"
+    return f"is {_readable(new) or 'changed'} (was {_readable(old) or 'different'})"
+
+
+def _readable(detail: str) -> str:
+    """A column's description with its stored DEFAULT printed as SQL."""
+    head, found, stored = detail.partition(" DEFAULT {")
+    if not found:
+        return detail
+    return f"{head} DEFAULT {_expression(default_expression('{' + stored))}"
 
 
 def compare(
@@ -149,7 +158,7 @@ def compare(
 
 def _expression(node: object) -> str:
     """SQL text of a DEFAULT expression, as PostgreSQL's deparser would print it."""
-    # Only columns that differ are described, so this runs for a few columns at most.
+    # Only for messages: a few columns at most.
     from pglint.plan.sqltext import try_deparse
 
     return try_deparse(node) or "(an expression pglint cannot print)"

@@ -1110,9 +1110,12 @@ _NESTED = (
     ("MergeStmt", "merge"),
 )
 
+#: IS [NOT] JSON and JSON(...), the SQL/JSON forms whose keyword is JSON alone.
+_JSON_WORD = re.compile(r"\bis\s+(?:not\s+)?json\b|\bjson\s*\(")
+
 #: A statement whose text has this may hold a PostgreSQL 16 number literal (0x1F, 1_000);
 #: its constants then say for sure.
-_NEW_NUMBER_HINT = re.compile(r"\b0[xob]|\d_\d", re.IGNORECASE)
+_NEW_NUMBER_HINT = re.compile(r"\b0[xob][0-9a-f_]|\b\d[\d.e+-]*_\d", re.IGNORECASE)
 _NUMBER_TOKEN = re.compile(r"-?\s*(\d[0-9a-z_.]*(?:e[+-]?[0-9_]+)?)", re.IGNORECASE)
 
 
@@ -1141,8 +1144,10 @@ def _feature_nodes(statement: Statement) -> list[tuple[str, Node]]:
         return statement_nodes(statement).order  # its elements are whole statements
     found = list(_definitions(statement.kind, statement.node))
     # JSON_TABLE, IS JSON, … and MERGE cannot be written without their keyword: only a
-    # statement whose text spells one needs a walk.
-    if mentions(statement, "json", "merge"):
+    # statement whose text spells one needs a walk (not every one with a jsonb column).
+    if mentions(statement, "json_", "merge") or (
+        mentions(statement, "json") and _JSON_WORD.search(statement.memo["lower"])
+    ):
         index = statement_nodes(statement)
         for kind, word in _NESTED:
             if mentions(statement, word):
