@@ -179,14 +179,32 @@ def decode(data: bytes, path: str) -> tuple[str | None, str | None]:
         )
     if data.startswith(b"\xef\xbb\xbf"):
         data = data[3:]
+    encoding = _python_encoding(data) if path.endswith(".py") else "utf-8"
     try:
-        return data.decode("utf-8"), None
+        return data.decode(encoding), None
     except UnicodeDecodeError as error:
         line = data.count(b"\n", 0, error.start) + 1
         return (
             None,
-            f"{path}: not valid UTF-8 (byte 0x{data[error.start]:02x} at offset {error.start}, line {line}); not linted",
+            f"{path}: not valid {_ENCODING_NAMES.get(encoding, encoding)} (byte 0x{data[error.start]:02x} at offset {error.start}, line {line}); not linted",
         )
+
+
+#: How messages name the encodings (others as Python's codecs call them: iso-8859-1, …).
+_ENCODING_NAMES = {"utf-8": "UTF-8"}
+
+
+def _python_encoding(data: bytes) -> str:
+    """The encoding of Python source as Python decodes it: its PEP 263 declaration
+    (``# -*- coding: latin-1 -*-``), else UTF-8."""
+    import io
+    import tokenize  # only for Alembic files
+
+    try:
+        encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
+    except SyntaxError:  # a declaration Python rejects: decoding says what is wrong
+        return "utf-8"
+    return "utf-8" if encoding == "utf-8-sig" else encoding
 
 
 def _too_large(path: str, size: int) -> str:

@@ -262,13 +262,16 @@ def _migration_checks(
         after_up = catalog.copy()
         after_up.release()
         down_analyser = Analyser(settings.pg_version, settings.assume_in_transaction, after_up)
+        # A file that holds the up too (goose, dbmate, Alembic) and could not be read was
+        # reported with the up: the down adds nothing to lint (active=None) nor report.
+        unread = {result.part.path for result in up if not result.readable}
         down = tuple(
             _run_part(
                 part,
                 _mode(migration, part, settings),
                 down_analyser,
                 settings,
-                active,
+                None if part.path in unread else active,
                 reader,
                 directives,
                 findings,

@@ -47,3 +47,29 @@ def test_the_size_limit_is_checked_before_reading(tmp_path: Path, monkeypatch):
 
 def _never_open(*args, **kwargs):
     raise AssertionError("a file over the limit was opened")
+
+
+def test_python_files_are_decoded_as_python_decodes_them():
+    """A PEP 263 declaration names the encoding of an Alembic file; SQL files are UTF-8."""
+    latin = "# -*- coding: latin-1 -*-\n# café\nrevision = 'a'\n".encode("latin-1")
+    assert decode(latin, "versions/001.py") == (latin.decode("latin-1"), None)
+    text, error = decode(latin, "migrations/001.sql")
+    assert text is None and "not valid UTF-8" in (error or "")
+    undeclared = "# café\n".encode("latin-1")
+    text, error = decode(undeclared, "versions/001.py")
+    assert text is None and "not valid UTF-8 (byte 0xe9" in (error or "")
+
+
+def test_an_unreadable_alembic_file_is_reported_once(tmp_path: Path):
+    from pglint.config import Settings
+    from pglint.runner import lint_paths
+
+    versions = tmp_path / "versions"
+    versions.mkdir()
+    (versions / "001.py").write_bytes(
+        b"# caf\xe9\nfrom alembic import op\nrevision = 'r1'\ndown_revision = None\n"
+        b"def upgrade():\n    op.execute('SELECT 1')\n"
+        b"def downgrade():\n    op.execute('SELECT 1')\n"
+    )
+    findings, _ = lint_paths([str(tmp_path)], Settings())
+    assert [f.rule for f in findings] == ["unreadable-file"]
