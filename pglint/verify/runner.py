@@ -34,7 +34,7 @@ from pglint.model.locks import LockMode
 from pglint.model.statements import Statement
 from pglint.sources import is_python, parse_part
 from pglint.sources.positions import SourceText
-from pglint.verify import cleanup, roundtrip
+from pglint.verify import cleanup, roundtrip, shared
 from pglint.verify.compare import RelationFacts, compare
 from pglint.verify.dsn import Server
 from pglint.verify.seed import SeedResult, seed, unseed
@@ -679,6 +679,10 @@ class Verifier:
             if skip is not None:
                 if trace is not None:
                     trace[0].notes.append(f"line {_line(run, statement)}: not run: {skip}")
+                elif not reapply:
+                    note = f"{run.path}:{_line(run, statement)}: not run: {skip}"
+                    if note not in self.report.notes:
+                        self.report.notes.append(note)
                 continue
             outside = tool_transaction and not step.transactional and session.in_transaction
             if outside:
@@ -831,13 +835,19 @@ class Verifier:
             return "COPY … STDIN/STDOUT exchanges data with the client"
         if self.server.embedded:
             return None
-        if statement.kind in SERVER_WIDE:
+        if shared.server_wide(statement.kind, statement.node):
             return "it changes the whole server, and --dsn names a server verify must not change"
         if statement.kind == "CreateRoleStmt":
             name = statement.node.get("role", "")
             rows = session.query("SELECT 1 FROM pg_catalog.pg_roles WHERE rolname = %s", (name,))
             if rows:
                 return f"role {name} already exists on the --dsn server, which verify leaves as is"
+            return None
+        reason = shared.opaque(
+            statement.kind, statement.node, lambda schema, name: _function(session, schema, name)
+        )
+        if reason is not None:
+            return f"{reason}; {shared.SHARED_NOTE}"
         return None
 
     def _check_deadline(self, session: Session | None = None) -> None:
@@ -903,25 +913,23 @@ def _copy_with_client(statement: Statement) -> bool:
     return not node.get("filename") and not node.get("is_program")
 
 
-#: Statements that change the whole server, not the scratch database: never run on a
-#: server named with --dsn (the throwaway server runs them).
-SERVER_WIDE = frozenset(
-    {
-        "CreatedbStmt",
-        "DropdbStmt",
-        "AlterDatabaseStmt",
-        "AlterDatabaseSetStmt",
-        "AlterDatabaseRefreshCollStmt",
-        "AlterSystemStmt",
-        "CreateTableSpaceStmt",
-        "DropTableSpaceStmt",
-        "AlterTableSpaceOptionsStmt",
-        "AlterRoleStmt",
-        "AlterRoleSetStmt",
-        "DropRoleStmt",
-        "GrantRoleStmt",
-    }
-)
+def _function(session: Session, schema: str | None, name: str) -> str | None:
+    """Whether a function the migration calls is code pglint cannot read (one written in
+    SQL or a procedural language, not built in): see :data:`shared.FunctionCheck`."""
+    rows = session.query(
+        "SELECT p.oid >= 16384 AND l.lanname NOT IN ('internal', 'c'), l.lanname"
+        " FROM pg_catalog.pg_proc p"
+        " JOIN pg_catalog.pg_language l ON l.oid = p.prolang"
+        " JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace"
+        " WHERE p.proname = %s AND (%s::text IS NULL OR n.nspname = %s)",
+        (name, schema, schema),
+    )
+    if not rows:
+        return shared.MISSING
+    for unreadable, language in rows:
+        if unreadable:
+            return f"it calls {name}(), a function in {language} that pglint does not analyse"
+    return None
 
 
 def _line(run: _PartRun, statement: Statement) -> int:

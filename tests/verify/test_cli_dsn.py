@@ -201,3 +201,66 @@ def test_diff_verifies_only_changed_migrations(pg_server, tmp_path, monkeypatch)
     document = json.loads(result.output)
     assert [m["migration"] for m in document["verify"]["migrations"]] == ["00003_more"]
     assert document["files_checked"] == 1
+
+
+SHARED = """\
+CREATE TABLE t (id int PRIMARY KEY);
+COMMENT ON ROLE pglint_existing IS 'changed by migration';
+DO $$ BEGIN EXECUTE 'ALTER ROLE pglint_existing CONNECTION LIMIT 3'; END $$;
+DO $$ BEGIN ALTER ROLE pglint_existing CONNECTION LIMIT 4; END $$;
+CREATE FUNCTION limit_it() RETURNS void LANGUAGE plpgsql
+  AS $f$ BEGIN EXECUTE 'ALTER ROLE pglint_existing CONNECTION LIMIT 5'; END $f$;
+SELECT limit_it();
+DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_class WHERE relname = 'u') THEN
+  CREATE TABLE u (id int); END IF; END $$;
+"""
+
+
+@pytest.mark.parametrize("earlier", [False, True])
+def test_dsn_leaves_shared_objects_alone(pg_server, tmp_path, earlier):
+    import psycopg
+
+    folder = tmp_path / "m"
+    folder.mkdir()
+    (folder / "1_a.up.sql").write_text(SHARED)
+    if earlier:  # the statements are in a migration replayed before the one under test
+        (folder / "2_b.up.sql").write_text("ALTER TABLE t ADD COLUMN a int;\n")
+    with psycopg.connect(pg_server.admin, autocommit=True) as conn:
+        conn.execute("DROP ROLE IF EXISTS pglint_existing")
+        conn.execute("CREATE ROLE pglint_existing")
+    try:
+        target = folder / ("2_b.up.sql" if earlier else "1_a.up.sql")
+        result = _invoke(["--dsn", pg_server.admin, "--format", "json", str(target)])
+        assert result.exit_code == 0, result.output
+        with psycopg.connect(pg_server.admin, autocommit=True) as conn:
+            row = conn.execute(
+                "SELECT rolconnlimit, shobj_description(oid, 'pg_authid') FROM pg_roles "
+                "WHERE rolname = 'pglint_existing'"
+            ).fetchone()
+    finally:
+        with psycopg.connect(pg_server.admin, autocommit=True) as conn:
+            conn.execute("DROP ROLE IF EXISTS pglint_existing")
+    assert row == (-1, None)
+    verify = json.loads(result.output)["verify"]
+    notes = verify["notes"] if earlier else verify["migrations"][0]["notes"]
+    skipped = sorted(int(n.split(":")[-3 if earlier else 0].split()[-1]) for n in notes)
+    assert skipped == [2, 3, 4, 7], notes
+    text = "\n".join(notes)
+    assert "changes the whole server" in text
+    assert "SQL built at run time (EXECUTE)" in text
+    assert "limit_it(), a function in plpgsql" in text
+    assert "shared by every database of the --dsn server" in text
+    if not earlier:
+        ran = [s["sql"][:20] for s in verify["migrations"][0]["statements"]]
+        assert "DO $$ BEGIN IF NOT E" in ran  # a DO block pglint can read runs
+
+
+def test_throwaway_server_runs_what_dsn_does_not(pg_server, tmp_path):
+    from pglint.verify.runner import Verifier, VerifyOptions
+
+    folder = tmp_path / "m"
+    folder.mkdir()
+    (folder / "1_a.up.sql").write_text(SHARED.replace("pglint_existing", "pglint_made_here"))
+    report = Verifier(pg_server, VerifyOptions(rows=0)).verify_paths([str(folder)])
+    assert not report.migrations[0].notes
+    assert len(report.migrations[0].statements) == 7
