@@ -393,6 +393,7 @@ class Verifier:
                 targets is None or any(p in targets for p in migration.paths)
             )
             parts = self._analyse(migration, migration.up, analyser, mset)
+            assert parts is not None  # or the set stopped
             if not target:
                 self._execute(session, migration, parts, "up", mset, replay=True)
                 catalog.release()
@@ -404,40 +405,60 @@ class Verifier:
                     self.options.assume_in_transaction,
                     copy.deepcopy(catalog),
                 )
-                down_parts = self._analyse(migration, migration.down, down_analyser, mset)
+                # A rollback that cannot be read or parsed is reported, and only its round
+                # trip is skipped: the up is traced, and the set goes on.
+                down_parts = self._analyse(
+                    migration, migration.down, down_analyser, mset, fatal=False
+                )
             self._verify_migration(session, mset, migration, parts, down_parts, number)
             catalog.release()
 
     def _analyse(
-        self, migration: Migration, parts: Sequence[Part], analyser: Analyser, mset: MigrationSet
-    ) -> list[_PartRun]:
+        self,
+        migration: Migration,
+        parts: Sequence[Part],
+        analyser: Analyser,
+        mset: MigrationSet,
+        fatal: bool = True,
+    ) -> list[_PartRun] | None:
+        """The parts' statements and effects. A part that cannot be read or parsed is
+        reported; then the set stops (``fatal``), or None is returned."""
         runs = []
         for part in parts:
             text, error = self.reader.read(part.path)
             if text is None:
-                self._stop_with(
-                    "migration-failed",
-                    part.path,
-                    "",
-                    0,
-                    1,
-                    f"{migration.label}: cannot read {part.path}: {error or 'unreadable'}",
-                    mset,
-                )
+                message = f"{migration.label}: cannot read {part.path}: {error or 'unreadable'}"
+                if fatal:
+                    self._stop_with("migration-failed", part.path, "", 0, 1, message, mset)
+                self._add("migration-failed", part.path, "", 0, 1, message)
+                return None
             end = len(text) if part.end is None else part.end
             parsed = parse_part(str(part.path), text, part.start, end, part.role)
             if parsed.problems:
                 problem = parsed.problems[0]
-                self._stop_with(
+                message = (
+                    f"{migration.label}: PostgreSQL cannot parse this {part.role} "
+                    f"migration: {problem.message}"
+                )
+                if fatal:
+                    self._stop_with(
+                        "migration-failed",
+                        part.path,
+                        text,
+                        problem.offset,
+                        problem.end,
+                        message,
+                        mset,
+                    )
+                self._add(
                     "migration-failed",
                     part.path,
                     text,
                     problem.offset,
                     problem.end,
-                    f"{migration.label}: PostgreSQL cannot parse this {part.role} "
-                    f"migration: {problem.message}",
-                    mset,
+                    message + "; its round trip was not verified",
                 )
+                return None
             mode = migration.transaction_of(part)
             transactional = self.options.assume_in_transaction if mode is None else mode
             analyser.reset_file(transactional, one_query=part.one_query)
@@ -456,14 +477,27 @@ class Verifier:
         mset: MigrationSet,
         help: str | None = None,
     ) -> NoReturn:
-        finding = self.rules.finding(rule, path, text, start, end, message, help)
-        if finding is not None:
-            self.report.findings.append(finding)
+        finding = self._add(rule, path, text, start, end, message, help)
         self.report.notes.append(
             f"{mset.root}: later migrations of this set were not verified ({rule} at "
             f"{path}{f':{finding.line}' if finding else ''})"
         )
         raise _Stop
+
+    def _add(
+        self,
+        rule: str,
+        path: Path,
+        text: str,
+        start: int,
+        end: int,
+        message: str,
+        help: str | None = None,
+    ) -> Finding | None:
+        finding = self.rules.finding(rule, path, text, start, end, message, help)
+        if finding is not None:
+            self.report.findings.append(finding)
+        return finding
 
     # -- one migration under test
 
@@ -502,7 +536,7 @@ class Verifier:
         if error is not None:
             self._up_failed(session, mset, migration, parts, report, before, trace)
         if down_parts is None:
-            report.rollback = "none"
+            report.rollback = "none" if migration.down is None else "unparsable: not round-tripped"
             return
         if not any(run.steps for run in down_parts) or _irreversible(self.reader, migration):
             report.rollback = "empty or irreversible: not round-tripped"

@@ -321,3 +321,33 @@ def test_one_query_script_with_its_own_transaction(pg_server, tmp_path):
         ("IndexStmt", "in the migration's transaction"),
     ]
     assert migration.rollback == "restored; up applied again"
+
+
+def test_unparsable_rollback_skips_only_its_round_trip(pg_server, tmp_path):
+    folder = write_set(
+        tmp_path / "m",
+        """
+-- file: 1_a.up.sql
+CREATE TABLE t (id int PRIMARY KEY);
+-- file: 1_a.down.sql
+DROP TABLE t;
+-- file: 2_b.up.sql
+ALTER TABLE t ADD COLUMN a int;
+-- file: 2_b.down.sql
+ALTER TABLE t DROP COLUMN a DROP COLUMN b;
+-- file: 3_c.up.sql
+ALTER TABLE t ADD COLUMN c int NOT NULL DEFAULT 0;
+-- file: 3_c.down.sql
+ALTER TABLE t DROP COLUMN c;
+""",
+    )
+    report = _verify(pg_server, folder, layout=None)
+    assert [m.label for m in report.migrations] == ["1_a", "2_b", "3_c"]
+    assert _migration(report, "2_b").rollback == "unparsable: not round-tripped"
+    assert [s.kind for s in _migration(report, "2_b").statements] == ["AlterTableStmt"]
+    assert _migration(report, "3_c").rollback == "restored; up applied again"
+    (finding,) = report.findings
+    assert finding.rule == "migration-failed" and finding.path.endswith("2_b.down.sql")
+    assert "cannot parse this down migration" in finding.message
+    assert "its round trip was not verified" in finding.message
+    assert not any("not verified" in note for note in report.notes)
