@@ -312,6 +312,8 @@ class Verifier:
         #: Whether synthetic rows were put into the current set's database at all.
         self._synthetic = False
         self.deadline = time.monotonic() + options.timeout if options.timeout > 0 else None
+        #: Statements PostgreSQL refused inside the migration's transaction, reported once.
+        self._refused: set[tuple[str, int]] = set()
 
     # -- entry points
 
@@ -721,7 +723,10 @@ class Verifier:
             outside = tool_transaction and not step.transactional and session.in_transaction
             if outside:
                 # The layout runs this migration in a transaction, but PostgreSQL cannot run
-                # this statement in one: run it outside, and say so.
+                # this statement in one. Let the server refuse it there, as it will refuse
+                # the migration tool (migration-failed); then run it outside, and say so.
+                if self._ran_in_transaction(session, migration, run, step, role, replay, trace):
+                    continue
                 session.conn.execute("COMMIT")
             if trace is not None:
                 error = self._traced(session, run, step, trace, outside)
@@ -747,6 +752,49 @@ class Verifier:
         if session.in_transaction:
             session.conn.execute("ROLLBACK" if session.failed_transaction else "COMMIT")
         return None
+
+    def _ran_in_transaction(
+        self,
+        session: Session,
+        migration: Migration,
+        run: _PartRun,
+        step: _Step,
+        role: str,
+        replay: bool,
+        trace: tuple | None,
+    ) -> bool:
+        """Run a statement the model says cannot run in a transaction block inside the
+        migration's transaction (in a savepoint), as the migration tool would. PostgreSQL's
+        refusal is reported (once, and not for migrations only replayed); True when it ran
+        there after all."""
+        session.conn.execute("SAVEPOINT pglint_tool")
+        _, error = session.run(step.statement.text)
+        session.take_notices()
+        if error is None:
+            session.conn.execute("RELEASE SAVEPOINT pglint_tool")
+            if trace is not None:
+                trace[0].notes.append(
+                    f"line {_line(run, step.statement)}: ran inside the migration's "
+                    "transaction, although pglint's model says it cannot (not traced)"
+                )
+            return True
+        session.conn.execute("ROLLBACK TO SAVEPOINT pglint_tool")
+        key = (str(run.path), step.statement.start)
+        if error.sqlstate == "25001" and not replay and key not in self._refused:
+            self._refused.add(key)
+            why = migration.transaction_reason or "the migration tool runs it in a transaction"
+            self._report_failure(
+                migration,
+                run,
+                step,
+                error,
+                role,
+                False,
+                False,
+                None,
+                suffix=f"; {why}, so the tool fails here (verify ran it outside to go on)",
+            )
+        return False
 
     def _traced(
         self, session: Session, run: _PartRun, step: _Step, trace: tuple, outside: bool

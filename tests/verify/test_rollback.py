@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import io
+
 from tests.verify.conftest import write_set
 
 ORDERS = """
@@ -190,7 +192,41 @@ ALTER TABLE orders DROP COLUMN note;
     assert add.mode == "in the migration's transaction"
     assert index.mode == "outside a transaction block"
     assert any("ran outside the migration's transaction" in n for n in index.notes)
-    assert not [f for f in report.findings if f.rule == "migration-failed"]
+    # goose would run it in the migration's transaction, where PostgreSQL refuses it.
+    (failed,) = report.findings
+    assert failed.rule == "migration-failed" and failed.line == 3
+    assert "CREATE INDEX CONCURRENTLY cannot run inside a transaction block" in failed.message
+    assert "SQLSTATE 25001" in failed.message and "the tool fails here" in failed.message
+    assert migration.rollback == "restored; up applied again"  # reported once
+
+
+def test_concurrently_in_a_one_query_script(pg_server, tmp_path):
+    from pglint.verify.output import render
+
+    folder = write_set(
+        tmp_path / "m",
+        """
+-- file: 1_a.up.sql
+CREATE TABLE t (id int PRIMARY KEY, a int);
+-- file: 2_b.up.sql
+CREATE INDEX CONCURRENTLY t_a_idx ON t (a);
+CREATE INDEX CONCURRENTLY t_id_a_idx ON t (id, a);
+-- file: 3_c.up.sql
+CREATE INDEX CONCURRENTLY t_a_id_idx ON t (a, id);
+""",
+    )
+    report = _verify(pg_server, folder, layout="golang-migrate")
+    assert [f.rule for f in report.findings] == ["migration-failed"] * 2
+    assert {f.line for f in report.findings} == {1, 2}
+    assert all(f.path.endswith("2_b.up.sql") for f in report.findings)
+    assert "as one implicit transaction" in report.findings[0].message
+    # A script of one statement runs outside a transaction block: no finding for 3_c.
+    assert _migration(report, "3_c").statements[0].mode == "outside a transaction block"
+    stream = io.StringIO()
+    render(report, "markdown", stream)
+    markdown = stream.getvalue()
+    assert "Line 1: cannot run inside a transaction block" in markdown
+    assert "`migration-failed`" in markdown
 
 
 def test_explicit_transaction_in_a_plain_file(pg_server, tmp_path):
