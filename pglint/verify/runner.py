@@ -162,6 +162,8 @@ class VerifyReport:
     findings: list[Finding] = field(default_factory=list)
     files: int = 0
     notes: list[str] = field(default_factory=list)
+    #: Why the run stopped before the end (``--timeout``), or "".
+    stopped: str = ""
 
     @property
     def synthetic_note(self) -> str:
@@ -744,6 +746,8 @@ class Verifier:
             if error is not None:
                 if session.in_transaction:
                     session.conn.execute("ROLLBACK")
+                if error.timed_out:
+                    self._check_deadline()  # pglint's --timeout, not a failing migration
                 if self._hold_failures:
                     self._held = (run, step, error)
                 else:
@@ -1090,6 +1094,7 @@ def _verify_on(server: Server, paths: Sequence[str], options: VerifyOptions) -> 
         return verifier.verify_paths(paths)
     except RunTimeout as error:
         verifier.report.notes.append(str(error))
+        verifier.report.stopped = str(error)
         verifier.report.findings.sort(key=Finding.sort_key)
         return verifier.report
 

@@ -264,3 +264,15 @@ def test_throwaway_server_runs_what_dsn_does_not(pg_server, tmp_path):
     report = Verifier(pg_server, VerifyOptions(rows=0)).verify_paths([str(folder)])
     assert not report.migrations[0].notes
     assert len(report.migrations[0].statements) == 7
+
+
+def test_run_timeout_is_not_a_failing_migration(pg_server, tmp_path):
+    folder = tmp_path / "m"
+    folder.mkdir()
+    (folder / "001_slow.sql").write_text("CREATE TABLE t (id int);\nSELECT pg_sleep(30);\n")
+    result = _invoke(["--dsn", pg_server.admin, "--timeout", "1", "--format", "json", str(folder)])
+    assert result.exit_code == 2  # an incomplete run does not pass
+    document = json.loads(result.stdout)
+    assert document["findings"] == []  # pglint's own limit, not PostgreSQL's failure
+    assert any("exceeded --timeout (1 s)" in n for n in document["verify"]["notes"])
+    assert "exceeded --timeout" in result.stderr
