@@ -387,3 +387,20 @@ ALTER TABLE t DROP COLUMN c;
     assert "cannot parse this down migration" in finding.message
     assert "its round trip was not verified" in finding.message
     assert not any("not verified" in note for note in report.notes)
+
+
+def test_narrow_unique_strings_are_seeded(pg_server, tmp_path):
+    folder = write_set(
+        tmp_path / "m",
+        """
+-- file: 1_a.up.sql
+CREATE TABLE p (id bigint PRIMARY KEY, code char(3) UNIQUE NOT NULL, c2 varchar(2) UNIQUE);
+CREATE TABLE t (id bigint PRIMARY KEY, p_id bigint NOT NULL REFERENCES p (id));
+-- file: 2_b.up.sql
+ALTER TABLE t ADD COLUMN note text;
+""",
+    )
+    report = _verify(pg_server, folder, layout=None, rows=1000)
+    migration = _migration(report, "2_b")
+    assert migration.not_seeded == {}
+    assert migration.seeded == {"p": 1000, "t": 1000}
