@@ -999,11 +999,17 @@ def _copy_with_client(statement: Statement) -> bool:
     return not node.get("filename") and not node.get("is_program")
 
 
-def _function(session: Session, schema: str | None, name: str) -> str | None:
-    """Whether a function the migration calls is code pglint cannot read (one written in
-    SQL or a procedural language, not built in): see :data:`shared.FunctionCheck`."""
+def _function(
+    session: Session, schema: str | None, name: str, seen: set[str] | None = None
+) -> str | None:
+    """Whether a function the migration calls may change shared objects (see
+    :data:`shared.FunctionCheck`): built-in and C functions are trusted; the bodies of
+    PL/pgSQL and SQL functions are read like a DO block; other languages are not."""
+    seen = set() if seen is None else seen
     rows = session.query(
-        "SELECT p.oid >= 16384 AND l.lanname NOT IN ('internal', 'c'), l.lanname"
+        "SELECT p.oid::int8, p.oid >= 16384 AND l.lanname NOT IN ('internal', 'c'), l.lanname,"
+        " CASE WHEN p.prokind IN ('f', 'p') THEN pg_catalog.pg_get_functiondef(p.oid) END,"
+        " p.prosrc"
         " FROM pg_catalog.pg_proc p"
         " JOIN pg_catalog.pg_language l ON l.oid = p.prolang"
         " JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace"
@@ -1012,9 +1018,23 @@ def _function(session: Session, schema: str | None, name: str) -> str | None:
     )
     if not rows:
         return shared.MISSING
-    for unreadable, language in rows:
-        if unreadable:
-            return f"it calls {name}(), a function in {language} that pglint does not analyse"
+    for oid, user_code, language, definition, source in rows:
+        if not user_code or str(oid) in seen:
+            continue
+        seen.add(str(oid))
+        what = f"the function {name}() it calls"
+
+        def check(schema: str | None, name: str) -> str | None:
+            return _function(session, schema, name, seen)
+
+        if language == "plpgsql" and definition:
+            reason = shared.plpgsql_body(definition, what, check)
+        elif language == "sql" and (source or definition):
+            reason = shared.sql_body(source if source.strip() else definition, what, check)
+        else:
+            reason = f"it calls {name}(), a function in {language} that pglint cannot read"
+        if reason is not None:
+            return reason
     return None
 
 

@@ -3,10 +3,11 @@
 Roles, databases, tablespaces and parameter privileges are shared by every database of a
 cluster (https://www.postgresql.org/docs/current/manage-ag-overview.html): a statement that
 changes one changes the user's server, not the scratch database, and dropping the scratch
-database does not undo it. :func:`server_wide` names those statements. Code pglint cannot
-read ahead of time (a ``DO`` block with dynamic ``EXECUTE``, a call of a function written in
-SQL or a procedural language) may run any of them: :func:`opaque` says why such a statement
-is not run either. The throwaway cluster verify starts itself runs everything.
+database does not undo it. :func:`server_wide` names those statements. Code may run them
+unseen: :func:`opaque` reads ``DO`` blocks and (through a :data:`FunctionCheck` that fetches
+bodies from the server) the functions a statement calls, and says why one is not run
+(dynamic ``EXECUTE``, a shared-object statement inside, a language pglint cannot read).
+The throwaway cluster verify starts itself runs everything.
 """
 
 from __future__ import annotations
@@ -106,33 +107,54 @@ def server_wide(kind: str, node: Node) -> bool:
     return objtype in SHARED_OBJECTS or (kind == "GrantStmt" and objtype == "OBJECT_PARAMETER_ACL")
 
 
-#: Answers whether a function (schema or None, name) is code pglint cannot read: the
-#: reason, :data:`MISSING` when no such function exists, or None when it is built in.
+#: Answers whether a function (schema or None, name) runs code that may change shared
+#: objects: the reason, :data:`MISSING` when no such function exists, or None.
 FunctionCheck = Callable[[str | None, str], str | None]
 
 MISSING = "missing"
 
 
 def opaque(kind: str, node: Node, functions: FunctionCheck, in_do: bool = False) -> str | None:
-    """Why a statement runs code pglint cannot analyse, or None."""
+    """Why a statement may run code that changes shared objects, or None.
+
+    The calls of a function's body are checked too (``functions`` reads them); creating
+    a function runs nothing, but creating a trigger or event trigger is checked as a call
+    of its function, which then runs on every change (or DDL) without being named.
+    """
     if kind == "DoStmt":
         return _do_block(node, functions)
-    return _calls(node, functions, in_do)
-
-
-def _calls(node: object, functions: FunctionCheck, in_do: bool) -> str | None:
-    for schema, name in _function_names(node):
-        if name in SERVER_FUNCTIONS:
-            return f"it calls {name}(), which acts beyond the scratch database"
-        reason = functions(schema, name)
-        if reason == MISSING:
-            # At the top level PostgreSQL rejects the call; a DO block may create the
-            # function before it calls it.
-            if in_do:
-                return f"its DO block calls {name}(), which does not exist before it runs"
-        elif reason is not None:
+    if kind == "CreateFunctionStmt":
+        return None
+    if kind in ("CreateTrigStmt", "CreateEventTrigStmt"):
+        return _call(_qualified(node.get("funcname", ())), functions, in_do)
+    for call in _function_names(node):
+        reason = _call(call, functions, in_do)
+        if reason is not None:
             return reason
     return None
+
+
+def _call(call: tuple[str | None, str], functions: FunctionCheck, in_do: bool) -> str | None:
+    schema, name = call
+    if name in SERVER_FUNCTIONS:
+        return f"it calls {name}(), which acts beyond the scratch database"
+    reason = functions(schema, name)
+    if reason == MISSING:
+        # At the top level PostgreSQL rejects the call; a DO block may create the
+        # function before it calls it.
+        return (
+            f"it calls {name}(), which does not exist yet, so pglint cannot read it"
+            if in_do
+            else None
+        )
+    return reason
+
+
+def _qualified(names: object) -> tuple[str | None, str]:
+    parts = [n.get("String", {}).get("sval", "") for n in names] if isinstance(names, list) else []
+    if not parts:
+        return None, ""
+    return (parts[-2] if len(parts) > 1 else None), parts[-1]
 
 
 def _function_names(node: object) -> Iterator[tuple[str | None, str]]:
@@ -143,16 +165,11 @@ def _function_names(node: object) -> Iterator[tuple[str | None, str]]:
             call = item.get("FuncCall")
             if call is None and "funccall" in item:
                 call = item["funccall"]  # CallStmt holds its FuncCall bare
-            if isinstance(call, dict):
-                names = [n.get("String", {}).get("sval", "") for n in call.get("funcname", ())]
-                if names:
-                    yield (names[-2] if len(names) > 1 else None), names[-1]
+            if isinstance(call, dict) and call.get("funcname"):
+                yield _qualified(call["funcname"])
             stack.extend(item.values())
         elif isinstance(item, list):
             stack.extend(item)
-
-
-_DYNAMIC = ("PLpgSQL_stmt_dynexecute", "PLpgSQL_stmt_dynfors")
 
 
 def _do_block(node: Node, functions: FunctionCheck) -> str | None:
@@ -168,16 +185,24 @@ def _do_block(node: Node, functions: FunctionCheck) -> str | None:
         return f"it is a DO block in {language}, which pglint cannot read"
     if body is None:
         return "pglint cannot read its DO block"
+    source = (
+        "CREATE FUNCTION pglint_do() RETURNS void LANGUAGE plpgsql AS $pglint_body$"
+        + body.replace("$pglint_body$", "")
+        + "$pglint_body$"
+    )
+    return plpgsql_body(source, "its DO block", functions)
+
+
+_DYNAMIC = ("PLpgSQL_stmt_dynexecute", "PLpgSQL_stmt_dynfors")
+
+
+def plpgsql_body(source: str, what: str, functions: FunctionCheck) -> str | None:
+    """Why a PL/pgSQL function (``source``: its CREATE FUNCTION) may change shared objects.
+    ``what`` names it in the reason ("its DO block")."""
     try:
-        tree = json.loads(
-            parse_plpgsql_json(
-                "CREATE FUNCTION pglint_do() RETURNS void LANGUAGE plpgsql AS $pglint_body$"
-                + body.replace("$pglint_body$", "")
-                + "$pglint_body$"
-            )
-        )
+        tree = json.loads(parse_plpgsql_json(source))
     except (ParseError, ValueError):
-        return "pglint cannot parse its DO block"
+        return f"pglint cannot parse {what}"
     stack: list[object] = [tree]
     while stack:
         item = stack.pop()
@@ -185,10 +210,10 @@ def _do_block(node: Node, functions: FunctionCheck) -> str | None:
             if any(key in item for key in _DYNAMIC) or (
                 "PLpgSQL_stmt_open" in item and "dynquery" in item["PLpgSQL_stmt_open"]
             ):
-                return "its DO block runs SQL built at run time (EXECUTE), which pglint cannot see"
+                return f"{what} runs SQL built at run time (EXECUTE), which pglint cannot see"
             expr = item.get("PLpgSQL_expr")
             if expr is not None:
-                reason = _expression(expr, functions)
+                reason = _expression(expr, what, functions)
                 if reason is not None:
                     return reason
                 continue
@@ -198,7 +223,43 @@ def _do_block(node: Node, functions: FunctionCheck) -> str | None:
     return None
 
 
-def _expression(expr: dict, functions: FunctionCheck) -> str | None:
+def sql_body(source: str, what: str, functions: FunctionCheck) -> str | None:
+    """Why SQL statements (a SQL function's body, or its whole CREATE FUNCTION for a
+    ``BEGIN ATOMIC`` one) may change shared objects."""
+    try:
+        tree = json.loads(parse_sql_json(source))
+    except (ParseError, ValueError):
+        return f"pglint cannot parse {what}"
+    for raw in tree.get("stmts", ()):
+        ((kind, node),) = raw["stmt"].items()
+        # BEGIN ATOMIC: the statements in the function's body.
+        body = node.get("sql_body") if kind == "CreateFunctionStmt" else {kind: node}
+        reason = _statements(body, what, functions)
+        if reason is not None:
+            return reason
+    return None
+
+
+def _statements(tree: object, what: str, functions: FunctionCheck) -> str | None:
+    stack = [tree]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, dict):
+            for kind, node in item.items():
+                if kind.endswith("Stmt") and isinstance(node, dict):
+                    if server_wide(kind, node):
+                        return f"{what} changes objects shared by the whole server"
+                    reason = opaque(kind, node, functions, in_do=True)
+                    if reason is not None:
+                        return reason
+                    continue
+                stack.append(node)
+        elif isinstance(item, list):
+            stack.extend(item)
+    return None
+
+
+def _expression(expr: dict, what: str, functions: FunctionCheck) -> str | None:
     """Why one PL/pgSQL expression or statement may change shared objects, or None."""
     query, mode = expr.get("query", ""), expr.get("parseMode", 0)
     if mode == 1:
@@ -212,12 +273,5 @@ def _expression(expr: dict, functions: FunctionCheck) -> str | None:
     try:
         tree = json.loads(parse_sql_json(query))
     except (ParseError, ValueError):
-        return "pglint cannot parse a statement of its DO block"
-    for raw in tree.get("stmts", ()):
-        ((kind, node),) = raw["stmt"].items()
-        if server_wide(kind, node):
-            return "its DO block changes objects shared by the whole server"
-        reason = opaque(kind, node, functions, in_do=True)
-        if reason is not None:
-            return reason
-    return None
+        return f"pglint cannot parse a statement of {what}"
+    return _statements([raw["stmt"] for raw in tree.get("stmts", ())], what, functions)

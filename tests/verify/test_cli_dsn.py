@@ -208,11 +208,14 @@ CREATE TABLE t (id int PRIMARY KEY);
 COMMENT ON ROLE pglint_existing IS 'changed by migration';
 DO $$ BEGIN EXECUTE 'ALTER ROLE pglint_existing CONNECTION LIMIT 3'; END $$;
 DO $$ BEGIN ALTER ROLE pglint_existing CONNECTION LIMIT 4; END $$;
-CREATE FUNCTION limit_it() RETURNS void LANGUAGE plpgsql
-  AS $f$ BEGIN EXECUTE 'ALTER ROLE pglint_existing CONNECTION LIMIT 5'; END $f$;
-SELECT limit_it();
+CREATE FUNCTION limit_it() RETURNS trigger LANGUAGE plpgsql
+  AS $f$ BEGIN EXECUTE 'ALTER ROLE pglint_existing CONNECTION LIMIT 5'; RETURN NEW; END $f$;
+CREATE TRIGGER t_limit BEFORE INSERT ON t FOR EACH ROW EXECUTE FUNCTION limit_it();
+INSERT INTO t VALUES (1);
 DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_class WHERE relname = 'u') THEN
   CREATE TABLE u (id int); END IF; END $$;
+CREATE FUNCTION one() RETURNS int LANGUAGE sql AS 'SELECT 1';
+SELECT one();
 """
 
 
@@ -247,12 +250,19 @@ def test_dsn_leaves_shared_objects_alone(pg_server, tmp_path, earlier):
     assert skipped == [2, 3, 4, 7], notes
     text = "\n".join(notes)
     assert "changes the whole server" in text
-    assert "SQL built at run time (EXECUTE)" in text
-    assert "limit_it(), a function in plpgsql" in text
+    assert "its DO block runs SQL built at run time (EXECUTE)" in text
+    assert "the function limit_it() it calls runs SQL built at run time" in text
     assert "shared by every database of the --dsn server" in text
     if not earlier:
         ran = [s["sql"][:20] for s in verify["migrations"][0]["statements"]]
-        assert "DO $$ BEGIN IF NOT E" in ran  # a DO block pglint can read runs
+        # What pglint can read runs: a DO block, a SQL function, the INSERT (its
+        # trigger was not created).
+        assert ran[-4:] == [
+            "INSERT INTO t VALUES",
+            "DO $$ BEGIN IF NOT E",
+            "CREATE FUNCTION one(",
+            "SELECT one()",
+        ]
 
 
 def test_throwaway_server_runs_what_dsn_does_not(pg_server, tmp_path):
@@ -263,7 +273,7 @@ def test_throwaway_server_runs_what_dsn_does_not(pg_server, tmp_path):
     (folder / "1_a.up.sql").write_text(SHARED.replace("pglint_existing", "pglint_made_here"))
     report = Verifier(pg_server, VerifyOptions(rows=0)).verify_paths([str(folder)])
     assert not report.migrations[0].notes
-    assert len(report.migrations[0].statements) == 7
+    assert len(report.migrations[0].statements) == 10
 
 
 def test_run_timeout_is_not_a_failing_migration(pg_server, tmp_path):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from pglint.sources import parse_part
-from pglint.verify.shared import MISSING, opaque, server_wide
+from pglint.verify.shared import MISSING, opaque, plpgsql_body, server_wide, sql_body
 
 
 def _statement(sql: str):
@@ -61,13 +61,18 @@ def _user_functions(schema, name):
         ("DO $$ BEGIN PERFORM f(); END $$", "user"),
         ("DO $$ BEGIN IF g() THEN RAISE NOTICE 'x'; END IF; END $$", "user"),
         ("DO $$ DECLARE y int; BEGIN y := f(); END $$", "user"),
-        ("DO $$ BEGIN PERFORM nowhere(); END $$", "does not exist before it runs"),
+        ("DO $$ BEGIN PERFORM nowhere(); END $$", "does not exist yet"),
         ("DO $$ BEGIN PERFORM pg_terminate_backend(1); END $$", "beyond the scratch database"),
         ("DO LANGUAGE plperl $$ 1 $$", "in plperl"),
         ("SELECT public.f()", "user"),
         ("CALL g()", "user"),
         ("ALTER TABLE t ADD COLUMN c int DEFAULT f()", "user"),
         ("SELECT pg_reload_conf()", "beyond the scratch database"),
+        # Each runs f() or g() later, on inserts, reads or any DDL.
+        ("CREATE TABLE t (id int DEFAULT f())", "user"),
+        ("CREATE VIEW v AS SELECT f()", "user"),
+        ("CREATE TRIGGER t BEFORE INSERT ON t FOR EACH ROW EXECUTE FUNCTION g()", "user"),
+        ("CREATE EVENT TRIGGER e ON ddl_command_end EXECUTE FUNCTION public.g()", "user"),
     ],
 )
 def test_opaque(sql, reason):
@@ -84,8 +89,44 @@ def test_opaque(sql, reason):
         "DO $$ DECLARE y int; BEGIN y := length('abc'); UPDATE t SET a = now(); END $$",
         "SELECT nowhere()",  # PostgreSQL rejects it: nothing runs
         "CREATE TABLE t (id uuid DEFAULT gen_random_uuid())",
+        "CREATE FUNCTION h() RETURNS int LANGUAGE sql AS 'SELECT f()'",  # runs nothing yet
     ],
 )
 def test_readable(sql):
     statement = _statement(sql)
     assert opaque(statement.kind, statement.node, _user_functions) is None
+
+
+@pytest.mark.parametrize(
+    ("body", "reason"),
+    [
+        ("BEGIN NEW.at := now(); RETURN NEW; END", None),
+        ("BEGIN PERFORM f(); RETURN NEW; END", "user"),
+        (
+            "BEGIN EXECUTE 'ALTER ROLE r LOGIN'; RETURN NEW; END",
+            "the function t() it calls runs SQL",
+        ),
+        ("BEGIN GRANT pg_monitor TO r; RETURN NEW; END", "changes objects shared"),
+    ],
+)
+def test_plpgsql_function_bodies(body, reason):
+    source = f"CREATE FUNCTION t() RETURNS trigger LANGUAGE plpgsql AS $b${body}$b$"
+    found = plpgsql_body(source, "the function t() it calls", _user_functions)
+    assert found is None if reason is None else reason in found
+
+
+@pytest.mark.parametrize(
+    ("source", "reason"),
+    [
+        ("SELECT length('x'); UPDATE t SET a = 1", None),
+        ("SELECT 1; ALTER ROLE r LOGIN", "changes objects shared"),
+        ("SELECT g()", "user"),
+        (
+            "CREATE FUNCTION s() RETURNS int LANGUAGE sql BEGIN ATOMIC SELECT f(); END",
+            "user",
+        ),
+    ],
+)
+def test_sql_function_bodies(source, reason):
+    found = sql_body(source, "the function s() it calls", _user_functions)
+    assert found is None if reason is None else reason in found
