@@ -176,6 +176,7 @@ class VerifyReport:
             "rows": self.rows,
             "note": self.synthetic_note,
             "notes": list(self.notes),
+            "stopped": self.stopped or None,
             "migrations": [m.as_dict() for m in self.migrations],
         }
 

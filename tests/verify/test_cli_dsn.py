@@ -286,3 +286,29 @@ def test_run_timeout_is_not_a_failing_migration(pg_server, tmp_path):
     assert document["findings"] == []  # pglint's own limit, not PostgreSQL's failure
     assert any("exceeded --timeout (1 s)" in n for n in document["verify"]["notes"])
     assert "exceeded --timeout" in result.stderr
+
+
+def test_json_matches_the_documented_schema(report, pg_server, tmp_path):
+    import io
+    from pathlib import Path
+
+    jsonschema = pytest.importorskip("jsonschema")
+    from pglint.verify.output import render
+    from pglint.verify.schema import VERIFY_SCHEMA
+
+    documented = Path(__file__).resolve().parents[2] / "docs" / "verify.schema.json"
+    assert json.loads(documented.read_text()) == VERIFY_SCHEMA, "regenerate docs/verify.schema.json"
+    jsonschema.Draft202012Validator.check_schema(VERIFY_SCHEMA)
+    stream = io.StringIO()
+    render(report, "json", stream)
+    jsonschema.validate(json.loads(stream.getvalue())["verify"], VERIFY_SCHEMA)
+    # A report with a failing statement, a rollback that is not round-tripped, notes.
+    folder = tmp_path / "m"
+    folder.mkdir()
+    (folder / "1_a.up.sql").write_text("CREATE TABLE t (id int);\nCREATE INDEX ON t (nope);\n")
+    (folder / "1_a.down.sql").write_text("DROP TABLE t DROP;\n")
+    (folder / "2_b.up.sql").write_text("VACUUM t;\n")
+    result = _invoke(["--dsn", pg_server.admin, "--format", "json", str(folder)])
+    document = json.loads(result.output)
+    assert {f["rule"] for f in document["findings"]} == {"migration-failed"}
+    jsonschema.validate(document["verify"], VERIFY_SCHEMA)
