@@ -629,6 +629,15 @@ class Verifier:
                 raise _Rebuild(number)
             return
         after_down = session.committed_snapshot()
+        # Labels the up added to an enum stay (PostgreSQL cannot drop one): said, not
+        # counted, as rollback-incomplete does.
+        labels = roundtrip.added_enum_labels(before, after_down)
+        for key, added in labels.items():
+            after_down[key] = before[key]
+            report.notes.append(
+                f"{key} keeps the labels the up added ({', '.join(map(repr, added))}): "
+                "PostgreSQL cannot drop an enum label, so no rollback can remove them"
+            )
         differences = roundtrip.differences(before, after_down)
         report.rollback_differences = differences
         if differences:

@@ -404,3 +404,32 @@ ALTER TABLE t ADD COLUMN note text;
     migration = _migration(report, "2_b")
     assert migration.not_seeded == {}
     assert migration.seeded == {"p": 1000, "t": 1000}
+
+
+def test_enum_labels_the_up_added_are_not_a_broken_rollback(pg_server, tmp_path):
+    report = _verify_after_orders(
+        pg_server,
+        tmp_path,
+        """
+-- file: 00002_type.sql
+-- +goose Up
+CREATE TYPE st AS ENUM ('a', 'it''s');
+-- +goose Down
+DROP TYPE st;
+
+-- file: 00003_label.sql
+-- +goose NO TRANSACTION
+-- +goose Up
+ALTER TYPE st ADD VALUE IF NOT EXISTS 'b';
+ALTER TYPE st ADD VALUE IF NOT EXISTS 'o''k' BEFORE 'a';
+CREATE INDEX IF NOT EXISTS orders_total_idx ON orders (total);
+-- +goose Down
+SELECT 1;
+""",
+    )
+    migration = _migration(report, "00003_label")
+    assert migration.rollback == "not restoring"
+    assert migration.rollback_differences == ["index orders_total_idx still exists"]
+    assert any("keeps the labels the up added (\"o'k\", 'b')" in n for n in migration.notes)
+    (finding,) = [f for f in report.findings if f.rule == "rollback-not-restoring"]
+    assert "enum" not in finding.message
