@@ -794,7 +794,7 @@ class Verifier:
             return True
         session.conn.execute("ROLLBACK TO SAVEPOINT pglint_tool")
         key = (str(run.path), step.statement.start)
-        if error.sqlstate == "25001" and not replay and key not in self._refused:
+        if error.sqlstate in _REFUSED_IN_TRANSACTION and not replay and key not in self._refused:
             self._refused.add(key)
             why = migration.transaction_reason or "the migration tool runs it in a transaction"
             self._report_failure(
@@ -1046,6 +1046,12 @@ def _function(
         if reason is not None:
             return reason
     return None
+
+
+#: SQLSTATEs of a statement refused because it runs in a transaction block:
+#: active_sql_transaction ("cannot run inside a transaction block") and
+#: invalid_transaction_termination (a COMMIT in a procedure or DO block).
+_REFUSED_IN_TRANSACTION = ("25001", "2D000")
 
 
 def _line(run: _PartRun, statement: Statement) -> int:

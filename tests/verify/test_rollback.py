@@ -433,3 +433,18 @@ SELECT 1;
     assert any("keeps the labels the up added (\"o'k\", 'b')" in n for n in migration.notes)
     (finding,) = [f for f in report.findings if f.rule == "rollback-not-restoring"]
     assert "enum" not in finding.message
+
+
+def test_commit_in_a_do_block_inside_the_tools_transaction(pg_server, tmp_path):
+    report = _verify_after_orders(
+        pg_server,
+        tmp_path,
+        """
+-- file: 00002_batches.sql
+-- +goose Up
+DO $$ BEGIN UPDATE orders SET total = 0; COMMIT; END $$;
+""",
+    )
+    (failed,) = report.findings
+    assert failed.rule == "migration-failed" and failed.line == 2
+    assert "SQLSTATE 2D000" in failed.message
