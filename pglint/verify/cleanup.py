@@ -9,8 +9,10 @@ which are turned into a :class:`Terminated` exception so that ``finally`` blocks
 from __future__ import annotations
 
 import atexit
+import logging
 import os
 import signal
+import sys
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
@@ -105,11 +107,23 @@ def signals_raise() -> Iterator[None]:
             continue
         with suppress(ValueError, OSError):
             saved[signum] = signal.signal(signum, handler)
+    psycopg_log = logging.getLogger("psycopg")
+    psycopg_log.addFilter(_interrupted_rollback)
     try:
         yield
     finally:
+        psycopg_log.removeFilter(_interrupted_rollback)
         for signum, previous in saved.items():
             signal.signal(signum, previous)
+
+
+def _interrupted_rollback(record: logging.LogRecord) -> bool:
+    """Drop psycopg's warning that a connection interrupted mid-query (by Ctrl-C or a
+    signal) could not roll back: it is closed and its server removed anyway."""
+    if not str(record.msg).startswith("error ignored in rollback"):
+        return True
+    error = sys.exc_info()[1]
+    return not isinstance(error and error.__context__, (Terminated, KeyboardInterrupt))
 
 
 def pid_alive(pid: int) -> bool:

@@ -60,7 +60,7 @@ FORMATS = ("text", "json", "sarif", "github", "markdown")
     default=900.0,
     show_default=True,
     metavar="SECONDS",
-    help="Stop the whole run after this long (0: no limit).",
+    help="Stop the run after this long (0: no limit); a stopped run exits 2.",
 )
 @options.assume_in_transaction
 @options.layout
@@ -150,6 +150,10 @@ def verify(
 
     colour = fmt == "text" and sys.stdout.isatty() and "NO_COLOR" not in os.environ
     render(report, fmt, sys.stdout, colour=colour)
+    if report.stopped:
+        # An incomplete run must not pass a CI gate.
+        fail(f"{report.stopped}; the report covers the migrations verified before that")
+        return
     failing = any(f.severity.rank >= settings.fail_on.rank for f in report.findings)
     if failing and not exit_zero:
         sys.exit(EXIT_FINDINGS)

@@ -73,6 +73,9 @@ def _migration(migration: MigrationReport, stream: IO[str]) -> None:
         for entry in migration.statements:
             write(_statement_row(entry) + "\n")
         write("\n")
+    for entry in migration.statements:
+        for note in entry.notes:
+            write(f"- Line {entry.line}: {_cell(note)}\n")
     for note in migration.notes:
         write(f"- {_cell(note)}\n")
     rollback = {

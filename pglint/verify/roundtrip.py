@@ -271,3 +271,23 @@ def _worth_showing(key: str) -> bool:
 def keys_of(schema: Schema, kinds: Iterable[str]) -> set[str]:
     wanted = tuple(f"{k} " for k in kinds)
     return {k for k in schema if k.startswith(wanted)}
+
+
+_ENUM = re.compile(r"enum \((.*)\)", re.S)
+_LABEL = re.compile(r"E?'((?:[^']|'')*)'")
+
+
+def added_enum_labels(before: Schema, after: Schema) -> dict[str, list[str]]:
+    """Enum types that differ only by labels added (in order): key → those labels.
+    PostgreSQL cannot drop an enum label, so no rollback can remove them."""
+    found = {}
+    for key in sorted(before.keys() & after.keys()):
+        old, new = _ENUM.fullmatch(before[key]), _ENUM.fullmatch(after[key])
+        if old is None or new is None or old[1] == new[1]:
+            continue
+        old_labels, new_labels = _LABEL.findall(old[1]), _LABEL.findall(new[1])
+        if [label for label in new_labels if label in old_labels] == old_labels:
+            found[key] = [
+                label.replace("''", "'") for label in new_labels if label not in old_labels
+            ]
+    return found

@@ -34,7 +34,7 @@ from pglint.model.locks import LockMode
 from pglint.model.statements import Statement
 from pglint.sources import is_python, parse_part
 from pglint.sources.positions import SourceText
-from pglint.verify import cleanup, roundtrip
+from pglint.verify import cleanup, roundtrip, shared
 from pglint.verify.compare import RelationFacts, compare
 from pglint.verify.dsn import Server
 from pglint.verify.seed import SeedResult, seed, unseed
@@ -162,6 +162,8 @@ class VerifyReport:
     findings: list[Finding] = field(default_factory=list)
     files: int = 0
     notes: list[str] = field(default_factory=list)
+    #: Why the run stopped before the end (``--timeout``), or "".
+    stopped: str = ""
 
     @property
     def synthetic_note(self) -> str:
@@ -174,6 +176,7 @@ class VerifyReport:
             "rows": self.rows,
             "note": self.synthetic_note,
             "notes": list(self.notes),
+            "stopped": self.stopped or None,
             "migrations": [m.as_dict() for m in self.migrations],
         }
 
@@ -312,6 +315,8 @@ class Verifier:
         #: Whether synthetic rows were put into the current set's database at all.
         self._synthetic = False
         self.deadline = time.monotonic() + options.timeout if options.timeout > 0 else None
+        #: Statements PostgreSQL refused inside the migration's transaction, reported once.
+        self._refused: set[tuple[str, int]] = set()
 
     # -- entry points
 
@@ -393,6 +398,7 @@ class Verifier:
                 targets is None or any(p in targets for p in migration.paths)
             )
             parts = self._analyse(migration, migration.up, analyser, mset)
+            assert parts is not None  # or the set stopped
             if not target:
                 self._execute(session, migration, parts, "up", mset, replay=True)
                 catalog.release()
@@ -404,40 +410,60 @@ class Verifier:
                     self.options.assume_in_transaction,
                     copy.deepcopy(catalog),
                 )
-                down_parts = self._analyse(migration, migration.down, down_analyser, mset)
+                # A rollback that cannot be read or parsed is reported, and only its round
+                # trip is skipped: the up is traced, and the set goes on.
+                down_parts = self._analyse(
+                    migration, migration.down, down_analyser, mset, fatal=False
+                )
             self._verify_migration(session, mset, migration, parts, down_parts, number)
             catalog.release()
 
     def _analyse(
-        self, migration: Migration, parts: Sequence[Part], analyser: Analyser, mset: MigrationSet
-    ) -> list[_PartRun]:
+        self,
+        migration: Migration,
+        parts: Sequence[Part],
+        analyser: Analyser,
+        mset: MigrationSet,
+        fatal: bool = True,
+    ) -> list[_PartRun] | None:
+        """The parts' statements and effects. A part that cannot be read or parsed is
+        reported; then the set stops (``fatal``), or None is returned."""
         runs = []
         for part in parts:
             text, error = self.reader.read(part.path)
             if text is None:
-                self._stop_with(
-                    "migration-failed",
-                    part.path,
-                    "",
-                    0,
-                    1,
-                    f"{migration.label}: cannot read {part.path}: {error or 'unreadable'}",
-                    mset,
-                )
+                message = f"{migration.label}: cannot read {part.path}: {error or 'unreadable'}"
+                if fatal:
+                    self._stop_with("migration-failed", part.path, "", 0, 1, message, mset)
+                self._add("migration-failed", part.path, "", 0, 1, message)
+                return None
             end = len(text) if part.end is None else part.end
             parsed = parse_part(str(part.path), text, part.start, end, part.role)
             if parsed.problems:
                 problem = parsed.problems[0]
-                self._stop_with(
+                message = (
+                    f"{migration.label}: PostgreSQL cannot parse this {part.role} "
+                    f"migration: {problem.message}"
+                )
+                if fatal:
+                    self._stop_with(
+                        "migration-failed",
+                        part.path,
+                        text,
+                        problem.offset,
+                        problem.end,
+                        message,
+                        mset,
+                    )
+                self._add(
                     "migration-failed",
                     part.path,
                     text,
                     problem.offset,
                     problem.end,
-                    f"{migration.label}: PostgreSQL cannot parse this {part.role} "
-                    f"migration: {problem.message}",
-                    mset,
+                    message + "; its round trip was not verified",
                 )
+                return None
             mode = migration.transaction_of(part)
             transactional = self.options.assume_in_transaction if mode is None else mode
             analyser.reset_file(transactional, one_query=part.one_query)
@@ -456,14 +482,27 @@ class Verifier:
         mset: MigrationSet,
         help: str | None = None,
     ) -> NoReturn:
-        finding = self.rules.finding(rule, path, text, start, end, message, help)
-        if finding is not None:
-            self.report.findings.append(finding)
+        finding = self._add(rule, path, text, start, end, message, help)
         self.report.notes.append(
             f"{mset.root}: later migrations of this set were not verified ({rule} at "
             f"{path}{f':{finding.line}' if finding else ''})"
         )
         raise _Stop
+
+    def _add(
+        self,
+        rule: str,
+        path: Path,
+        text: str,
+        start: int,
+        end: int,
+        message: str,
+        help: str | None = None,
+    ) -> Finding | None:
+        finding = self.rules.finding(rule, path, text, start, end, message, help)
+        if finding is not None:
+            self.report.findings.append(finding)
+        return finding
 
     # -- one migration under test
 
@@ -502,7 +541,7 @@ class Verifier:
         if error is not None:
             self._up_failed(session, mset, migration, parts, report, before, trace)
         if down_parts is None:
-            report.rollback = "none"
+            report.rollback = "none" if migration.down is None else "unparsable: not round-tripped"
             return
         if not any(run.steps for run in down_parts) or _irreversible(self.reader, migration):
             report.rollback = "empty or irreversible: not round-tripped"
@@ -590,6 +629,15 @@ class Verifier:
                 raise _Rebuild(number)
             return
         after_down = session.committed_snapshot()
+        # Labels the up added to an enum stay (PostgreSQL cannot drop one): said, not
+        # counted, as rollback-incomplete does.
+        labels = roundtrip.added_enum_labels(before, after_down)
+        for key, added in labels.items():
+            after_down[key] = before[key]
+            report.notes.append(
+                f"{key} keeps the labels the up added ({', '.join(map(repr, added))}): "
+                "PostgreSQL cannot drop an enum label, so no rollback can remove them"
+            )
         differences = roundtrip.differences(before, after_down)
         report.rollback_differences = differences
         if differences:
@@ -679,11 +727,18 @@ class Verifier:
             if skip is not None:
                 if trace is not None:
                     trace[0].notes.append(f"line {_line(run, statement)}: not run: {skip}")
+                elif not reapply:
+                    note = f"{run.path}:{_line(run, statement)}: not run: {skip}"
+                    if note not in self.report.notes:
+                        self.report.notes.append(note)
                 continue
             outside = tool_transaction and not step.transactional and session.in_transaction
             if outside:
                 # The layout runs this migration in a transaction, but PostgreSQL cannot run
-                # this statement in one: run it outside, and say so.
+                # this statement in one. Let the server refuse it there, as it will refuse
+                # the migration tool (migration-failed); then run it outside, and say so.
+                if self._ran_in_transaction(session, migration, run, step, role, replay, trace):
+                    continue
                 session.conn.execute("COMMIT")
             if trace is not None:
                 error = self._traced(session, run, step, trace, outside)
@@ -701,6 +756,8 @@ class Verifier:
             if error is not None:
                 if session.in_transaction:
                     session.conn.execute("ROLLBACK")
+                if error.timed_out:
+                    self._check_deadline()  # pglint's --timeout, not a failing migration
                 if self._hold_failures:
                     self._held = (run, step, error)
                 else:
@@ -709,6 +766,49 @@ class Verifier:
         if session.in_transaction:
             session.conn.execute("ROLLBACK" if session.failed_transaction else "COMMIT")
         return None
+
+    def _ran_in_transaction(
+        self,
+        session: Session,
+        migration: Migration,
+        run: _PartRun,
+        step: _Step,
+        role: str,
+        replay: bool,
+        trace: tuple | None,
+    ) -> bool:
+        """Run a statement the model says cannot run in a transaction block inside the
+        migration's transaction (in a savepoint), as the migration tool would. PostgreSQL's
+        refusal is reported (once, and not for migrations only replayed); True when it ran
+        there after all."""
+        session.conn.execute("SAVEPOINT pglint_tool")
+        _, error = session.run(step.statement.text)
+        session.take_notices()
+        if error is None:
+            session.conn.execute("RELEASE SAVEPOINT pglint_tool")
+            if trace is not None:
+                trace[0].notes.append(
+                    f"line {_line(run, step.statement)}: ran inside the migration's "
+                    "transaction, although pglint's model says it cannot (not traced)"
+                )
+            return True
+        session.conn.execute("ROLLBACK TO SAVEPOINT pglint_tool")
+        key = (str(run.path), step.statement.start)
+        if error.sqlstate in _REFUSED_IN_TRANSACTION and not replay and key not in self._refused:
+            self._refused.add(key)
+            why = migration.transaction_reason or "the migration tool runs it in a transaction"
+            self._report_failure(
+                migration,
+                run,
+                step,
+                error,
+                role,
+                False,
+                False,
+                None,
+                suffix=f"; {why}, so the tool fails here (verify ran it outside to go on)",
+            )
+        return False
 
     def _traced(
         self, session: Session, run: _PartRun, step: _Step, trace: tuple, outside: bool
@@ -831,13 +931,19 @@ class Verifier:
             return "COPY … STDIN/STDOUT exchanges data with the client"
         if self.server.embedded:
             return None
-        if statement.kind in SERVER_WIDE:
+        if shared.server_wide(statement.kind, statement.node):
             return "it changes the whole server, and --dsn names a server verify must not change"
         if statement.kind == "CreateRoleStmt":
             name = statement.node.get("role", "")
             rows = session.query("SELECT 1 FROM pg_catalog.pg_roles WHERE rolname = %s", (name,))
             if rows:
                 return f"role {name} already exists on the --dsn server, which verify leaves as is"
+            return None
+        reason = shared.opaque(
+            statement.kind, statement.node, lambda schema, name: _function(session, schema, name)
+        )
+        if reason is not None:
+            return f"{reason}; {shared.SHARED_NOTE}"
         return None
 
     def _check_deadline(self, session: Session | None = None) -> None:
@@ -903,25 +1009,49 @@ def _copy_with_client(statement: Statement) -> bool:
     return not node.get("filename") and not node.get("is_program")
 
 
-#: Statements that change the whole server, not the scratch database: never run on a
-#: server named with --dsn (the throwaway server runs them).
-SERVER_WIDE = frozenset(
-    {
-        "CreatedbStmt",
-        "DropdbStmt",
-        "AlterDatabaseStmt",
-        "AlterDatabaseSetStmt",
-        "AlterDatabaseRefreshCollStmt",
-        "AlterSystemStmt",
-        "CreateTableSpaceStmt",
-        "DropTableSpaceStmt",
-        "AlterTableSpaceOptionsStmt",
-        "AlterRoleStmt",
-        "AlterRoleSetStmt",
-        "DropRoleStmt",
-        "GrantRoleStmt",
-    }
-)
+def _function(
+    session: Session, schema: str | None, name: str, seen: set[str] | None = None
+) -> str | None:
+    """Whether a function the migration calls may change shared objects (see
+    :data:`shared.FunctionCheck`): built-in and C functions are trusted; the bodies of
+    PL/pgSQL and SQL functions are read like a DO block; other languages are not."""
+    seen = set() if seen is None else seen
+    rows = session.query(
+        "SELECT p.oid::int8, p.oid >= 16384 AND l.lanname NOT IN ('internal', 'c'), l.lanname,"
+        " CASE WHEN p.prokind IN ('f', 'p') THEN pg_catalog.pg_get_functiondef(p.oid) END,"
+        " p.prosrc"
+        " FROM pg_catalog.pg_proc p"
+        " JOIN pg_catalog.pg_language l ON l.oid = p.prolang"
+        " JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace"
+        " WHERE p.proname = %s AND (%s::text IS NULL OR n.nspname = %s)",
+        (name, schema, schema),
+    )
+    if not rows:
+        return shared.MISSING
+    for oid, user_code, language, definition, source in rows:
+        if not user_code or str(oid) in seen:
+            continue
+        seen.add(str(oid))
+        what = f"the function {name}() it calls"
+
+        def check(schema: str | None, name: str) -> str | None:
+            return _function(session, schema, name, seen)
+
+        if language == "plpgsql" and definition:
+            reason = shared.plpgsql_body(definition, what, check)
+        elif language == "sql" and (source or definition):
+            reason = shared.sql_body(source if source.strip() else definition, what, check)
+        else:
+            reason = f"it calls {name}(), a function in {language} that pglint cannot read"
+        if reason is not None:
+            return reason
+    return None
+
+
+#: SQLSTATEs of a statement refused because it runs in a transaction block:
+#: active_sql_transaction ("cannot run inside a transaction block") and
+#: invalid_transaction_termination (a COMMIT in a procedure or DO block).
+_REFUSED_IN_TRANSACTION = ("25001", "2D000")
 
 
 def _line(run: _PartRun, statement: Statement) -> int:
@@ -1000,6 +1130,7 @@ def _verify_on(server: Server, paths: Sequence[str], options: VerifyOptions) -> 
         return verifier.verify_paths(paths)
     except RunTimeout as error:
         verifier.report.notes.append(str(error))
+        verifier.report.stopped = str(error)
         verifier.report.findings.sort(key=Finding.sort_key)
         return verifier.report
 

@@ -91,6 +91,10 @@ class _Table:
         return sql.Identifier(self.schema, self.name)
 
 
+#: Digits of the short codes that fill narrow string columns (no 's': see _generator).
+_DIGITS = "0123456789abcdefghijklmnopqrtuvwxyz"
+
+
 def _generator(type_name: str, category: str, typmod: int, conn, type_oid: int):
     """SQL for row ``g.i`` of a column of this type, or None when there is none."""
     i = sql.SQL("g.i")
@@ -113,7 +117,23 @@ def _generator(type_name: str, category: str, typmod: int, conn, type_oid: int):
     if type_name == "bool":
         return sql.SQL("({} % 2 = 0)").format(i)
     if category == "S" or type_name in ("text", "varchar", "bpchar", "name", "citext"):
-        return sql.SQL("('s' || {})").format(i)
+        text = sql.SQL("('s' || {})").format(i)
+        width = typmod - 4 if type_name in ("varchar", "bpchar") and typmod >= 4 else 0
+        if not 0 < width < 12:
+            return text
+        # Too short for 's<i>' (a char(3) code): a base-35 number of ``width`` digits,
+        # without 's', so it differs from every 's<i>' and stays unique up to 35**width rows.
+        return sql.SQL(
+            "(CASE WHEN length({text}) <= {width} THEN {text} ELSE (SELECT "
+            "string_agg(substr({digits}, mod(div({i}, power(35::numeric, k)), 35)::int + 1, 1), "
+            "'' ORDER BY k DESC) FROM pg_catalog.generate_series(0, {last}) k) END)"
+        ).format(
+            text=text,
+            width=sql.Literal(width),
+            digits=sql.Literal(_DIGITS),
+            i=i,
+            last=sql.Literal(width - 1),
+        )
     if type_name == "uuid":
         return sql.SQL("(pg_catalog.md5({}::text)::uuid)").format(i)
     if type_name in ("json", "jsonb"):

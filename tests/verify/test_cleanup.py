@@ -105,6 +105,7 @@ def test_interrupted_run_leaves_nothing_behind(pg_bindir, tmp_path, tmpdir_for_s
             process.wait()
     assert process.returncode == (130 if signum == signal.SIGINT else 128 + signum), stderr
     assert "removed" in stderr
+    assert "error ignored" not in stderr  # psycopg's noise about the interrupted query
     assert list(tmpdir_for_server.iterdir()) == []
     assert not cleanup.pid_alive(postmaster)
     assert _children_of(postmaster) == []
@@ -136,3 +137,27 @@ def test_cluster_is_removed_when_the_body_raises(pg_bindir):
         raise RuntimeError("boom")
     assert not folder.exists()
     assert not cleanup.pid_alive(pid) and _children_of(pid) == []
+
+
+def test_psycopg_rollback_noise_after_a_signal_is_dropped(caplog):
+    import logging
+
+    from pglint.verify.cleanup import Terminated, signals_raise
+
+    log = logging.getLogger("psycopg")
+
+    def rollback_fails(interrupt: BaseException) -> None:
+        # What psycopg's Connection.__exit__ does when its rollback fails.
+        try:
+            raise interrupt
+        except BaseException:
+            try:
+                raise RuntimeError("another command is already in progress")
+            except RuntimeError as error:
+                log.warning("error ignored in rollback on %s: %s", "conn", error)
+
+    with caplog.at_level(logging.WARNING, logger="psycopg"), signals_raise():
+        rollback_fails(Terminated(15))
+        rollback_fails(KeyboardInterrupt())
+        rollback_fails(ValueError("a real problem"))
+    assert len(caplog.records) == 1  # only the one not caused by an interruption

@@ -201,3 +201,114 @@ def test_diff_verifies_only_changed_migrations(pg_server, tmp_path, monkeypatch)
     document = json.loads(result.output)
     assert [m["migration"] for m in document["verify"]["migrations"]] == ["00003_more"]
     assert document["files_checked"] == 1
+
+
+SHARED = """\
+CREATE TABLE t (id int PRIMARY KEY);
+COMMENT ON ROLE pglint_existing IS 'changed by migration';
+DO $$ BEGIN EXECUTE 'ALTER ROLE pglint_existing CONNECTION LIMIT 3'; END $$;
+DO $$ BEGIN ALTER ROLE pglint_existing CONNECTION LIMIT 4; END $$;
+CREATE FUNCTION limit_it() RETURNS trigger LANGUAGE plpgsql
+  AS $f$ BEGIN EXECUTE 'ALTER ROLE pglint_existing CONNECTION LIMIT 5'; RETURN NEW; END $f$;
+CREATE TRIGGER t_limit BEFORE INSERT ON t FOR EACH ROW EXECUTE FUNCTION limit_it();
+INSERT INTO t VALUES (1);
+DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_class WHERE relname = 'u') THEN
+  CREATE TABLE u (id int); END IF; END $$;
+CREATE FUNCTION one() RETURNS int LANGUAGE sql AS 'SELECT 1';
+SELECT one();
+"""
+
+
+@pytest.mark.parametrize("earlier", [False, True])
+def test_dsn_leaves_shared_objects_alone(pg_server, tmp_path, earlier):
+    import psycopg
+
+    folder = tmp_path / "m"
+    folder.mkdir()
+    (folder / "1_a.up.sql").write_text(SHARED)
+    if earlier:  # the statements are in a migration replayed before the one under test
+        (folder / "2_b.up.sql").write_text("ALTER TABLE t ADD COLUMN a int;\n")
+    with psycopg.connect(pg_server.admin, autocommit=True) as conn:
+        conn.execute("DROP ROLE IF EXISTS pglint_existing")
+        conn.execute("CREATE ROLE pglint_existing")
+    try:
+        target = folder / ("2_b.up.sql" if earlier else "1_a.up.sql")
+        result = _invoke(["--dsn", pg_server.admin, "--format", "json", str(target)])
+        assert result.exit_code == 0, result.output
+        with psycopg.connect(pg_server.admin, autocommit=True) as conn:
+            row = conn.execute(
+                "SELECT rolconnlimit, shobj_description(oid, 'pg_authid') FROM pg_roles "
+                "WHERE rolname = 'pglint_existing'"
+            ).fetchone()
+    finally:
+        with psycopg.connect(pg_server.admin, autocommit=True) as conn:
+            conn.execute("DROP ROLE IF EXISTS pglint_existing")
+    assert row == (-1, None)
+    verify = json.loads(result.output)["verify"]
+    notes = verify["notes"] if earlier else verify["migrations"][0]["notes"]
+    skipped = sorted(int(n.split(":")[-3 if earlier else 0].split()[-1]) for n in notes)
+    assert skipped == [2, 3, 4, 7], notes
+    text = "\n".join(notes)
+    assert "changes the whole server" in text
+    assert "its DO block runs SQL built at run time (EXECUTE)" in text
+    assert "the function limit_it() it calls runs SQL built at run time" in text
+    assert "shared by every database of the --dsn server" in text
+    if not earlier:
+        ran = [s["sql"][:20] for s in verify["migrations"][0]["statements"]]
+        # What pglint can read runs: a DO block, a SQL function, the INSERT (its
+        # trigger was not created).
+        assert ran[-4:] == [
+            "INSERT INTO t VALUES",
+            "DO $$ BEGIN IF NOT E",
+            "CREATE FUNCTION one(",
+            "SELECT one()",
+        ]
+
+
+def test_throwaway_server_runs_what_dsn_does_not(pg_server, tmp_path):
+    from pglint.verify.runner import Verifier, VerifyOptions
+
+    folder = tmp_path / "m"
+    folder.mkdir()
+    (folder / "1_a.up.sql").write_text(SHARED.replace("pglint_existing", "pglint_made_here"))
+    report = Verifier(pg_server, VerifyOptions(rows=0)).verify_paths([str(folder)])
+    assert not report.migrations[0].notes
+    assert len(report.migrations[0].statements) == 10
+
+
+def test_run_timeout_is_not_a_failing_migration(pg_server, tmp_path):
+    folder = tmp_path / "m"
+    folder.mkdir()
+    (folder / "001_slow.sql").write_text("CREATE TABLE t (id int);\nSELECT pg_sleep(30);\n")
+    result = _invoke(["--dsn", pg_server.admin, "--timeout", "1", "--format", "json", str(folder)])
+    assert result.exit_code == 2  # an incomplete run does not pass
+    document = json.loads(result.stdout)
+    assert document["findings"] == []  # pglint's own limit, not PostgreSQL's failure
+    assert any("exceeded --timeout (1 s)" in n for n in document["verify"]["notes"])
+    assert "exceeded --timeout" in result.stderr
+
+
+def test_json_matches_the_documented_schema(report, pg_server, tmp_path):
+    import io
+    from pathlib import Path
+
+    jsonschema = pytest.importorskip("jsonschema")
+    from pglint.verify.output import render
+    from pglint.verify.schema import VERIFY_SCHEMA
+
+    documented = Path(__file__).resolve().parents[2] / "docs" / "verify.schema.json"
+    assert json.loads(documented.read_text()) == VERIFY_SCHEMA, "regenerate docs/verify.schema.json"
+    jsonschema.Draft202012Validator.check_schema(VERIFY_SCHEMA)
+    stream = io.StringIO()
+    render(report, "json", stream)
+    jsonschema.validate(json.loads(stream.getvalue())["verify"], VERIFY_SCHEMA)
+    # A report with a failing statement, a rollback that is not round-tripped, notes.
+    folder = tmp_path / "m"
+    folder.mkdir()
+    (folder / "1_a.up.sql").write_text("CREATE TABLE t (id int);\nCREATE INDEX ON t (nope);\n")
+    (folder / "1_a.down.sql").write_text("DROP TABLE t DROP;\n")
+    (folder / "2_b.up.sql").write_text("VACUUM t;\n")
+    result = _invoke(["--dsn", pg_server.admin, "--format", "json", str(folder)])
+    document = json.loads(result.output)
+    assert {f["rule"] for f in document["findings"]} == {"migration-failed"}
+    jsonschema.validate(document["verify"], VERIFY_SCHEMA)

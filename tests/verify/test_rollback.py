@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import io
+
 from tests.verify.conftest import write_set
 
 ORDERS = """
@@ -190,7 +192,41 @@ ALTER TABLE orders DROP COLUMN note;
     assert add.mode == "in the migration's transaction"
     assert index.mode == "outside a transaction block"
     assert any("ran outside the migration's transaction" in n for n in index.notes)
-    assert not [f for f in report.findings if f.rule == "migration-failed"]
+    # goose would run it in the migration's transaction, where PostgreSQL refuses it.
+    (failed,) = report.findings
+    assert failed.rule == "migration-failed" and failed.line == 3
+    assert "CREATE INDEX CONCURRENTLY cannot run inside a transaction block" in failed.message
+    assert "SQLSTATE 25001" in failed.message and "the tool fails here" in failed.message
+    assert migration.rollback == "restored; up applied again"  # reported once
+
+
+def test_concurrently_in_a_one_query_script(pg_server, tmp_path):
+    from pglint.verify.output import render
+
+    folder = write_set(
+        tmp_path / "m",
+        """
+-- file: 1_a.up.sql
+CREATE TABLE t (id int PRIMARY KEY, a int);
+-- file: 2_b.up.sql
+CREATE INDEX CONCURRENTLY t_a_idx ON t (a);
+CREATE INDEX CONCURRENTLY t_id_a_idx ON t (id, a);
+-- file: 3_c.up.sql
+CREATE INDEX CONCURRENTLY t_a_id_idx ON t (a, id);
+""",
+    )
+    report = _verify(pg_server, folder, layout="golang-migrate")
+    assert [f.rule for f in report.findings] == ["migration-failed"] * 2
+    assert {f.line for f in report.findings} == {1, 2}
+    assert all(f.path.endswith("2_b.up.sql") for f in report.findings)
+    assert "as one implicit transaction" in report.findings[0].message
+    # A script of one statement runs outside a transaction block: no finding for 3_c.
+    assert _migration(report, "3_c").statements[0].mode == "outside a transaction block"
+    stream = io.StringIO()
+    render(report, "markdown", stream)
+    markdown = stream.getvalue()
+    assert "Line 1: cannot run inside a transaction block" in markdown
+    assert "`migration-failed`" in markdown
 
 
 def test_explicit_transaction_in_a_plain_file(pg_server, tmp_path):
@@ -321,3 +357,94 @@ def test_one_query_script_with_its_own_transaction(pg_server, tmp_path):
         ("IndexStmt", "in the migration's transaction"),
     ]
     assert migration.rollback == "restored; up applied again"
+
+
+def test_unparsable_rollback_skips_only_its_round_trip(pg_server, tmp_path):
+    folder = write_set(
+        tmp_path / "m",
+        """
+-- file: 1_a.up.sql
+CREATE TABLE t (id int PRIMARY KEY);
+-- file: 1_a.down.sql
+DROP TABLE t;
+-- file: 2_b.up.sql
+ALTER TABLE t ADD COLUMN a int;
+-- file: 2_b.down.sql
+ALTER TABLE t DROP COLUMN a DROP COLUMN b;
+-- file: 3_c.up.sql
+ALTER TABLE t ADD COLUMN c int NOT NULL DEFAULT 0;
+-- file: 3_c.down.sql
+ALTER TABLE t DROP COLUMN c;
+""",
+    )
+    report = _verify(pg_server, folder, layout=None)
+    assert [m.label for m in report.migrations] == ["1_a", "2_b", "3_c"]
+    assert _migration(report, "2_b").rollback == "unparsable: not round-tripped"
+    assert [s.kind for s in _migration(report, "2_b").statements] == ["AlterTableStmt"]
+    assert _migration(report, "3_c").rollback == "restored; up applied again"
+    (finding,) = report.findings
+    assert finding.rule == "migration-failed" and finding.path.endswith("2_b.down.sql")
+    assert "cannot parse this down migration" in finding.message
+    assert "its round trip was not verified" in finding.message
+    assert not any("not verified" in note for note in report.notes)
+
+
+def test_narrow_unique_strings_are_seeded(pg_server, tmp_path):
+    folder = write_set(
+        tmp_path / "m",
+        """
+-- file: 1_a.up.sql
+CREATE TABLE p (id bigint PRIMARY KEY, code char(3) UNIQUE NOT NULL, c2 varchar(2) UNIQUE);
+CREATE TABLE t (id bigint PRIMARY KEY, p_id bigint NOT NULL REFERENCES p (id));
+-- file: 2_b.up.sql
+ALTER TABLE t ADD COLUMN note text;
+""",
+    )
+    report = _verify(pg_server, folder, layout=None, rows=1000)
+    migration = _migration(report, "2_b")
+    assert migration.not_seeded == {}
+    assert migration.seeded == {"p": 1000, "t": 1000}
+
+
+def test_enum_labels_the_up_added_are_not_a_broken_rollback(pg_server, tmp_path):
+    report = _verify_after_orders(
+        pg_server,
+        tmp_path,
+        """
+-- file: 00002_type.sql
+-- +goose Up
+CREATE TYPE st AS ENUM ('a', 'it''s');
+-- +goose Down
+DROP TYPE st;
+
+-- file: 00003_label.sql
+-- +goose NO TRANSACTION
+-- +goose Up
+ALTER TYPE st ADD VALUE IF NOT EXISTS 'b';
+ALTER TYPE st ADD VALUE IF NOT EXISTS 'o''k' BEFORE 'a';
+CREATE INDEX IF NOT EXISTS orders_total_idx ON orders (total);
+-- +goose Down
+SELECT 1;
+""",
+    )
+    migration = _migration(report, "00003_label")
+    assert migration.rollback == "not restoring"
+    assert migration.rollback_differences == ["index orders_total_idx still exists"]
+    assert any("keeps the labels the up added (\"o'k\", 'b')" in n for n in migration.notes)
+    (finding,) = [f for f in report.findings if f.rule == "rollback-not-restoring"]
+    assert "enum" not in finding.message
+
+
+def test_commit_in_a_do_block_inside_the_tools_transaction(pg_server, tmp_path):
+    report = _verify_after_orders(
+        pg_server,
+        tmp_path,
+        """
+-- file: 00002_batches.sql
+-- +goose Up
+DO $$ BEGIN UPDATE orders SET total = 0; COMMIT; END $$;
+""",
+    )
+    (failed,) = report.findings
+    assert failed.rule == "migration-failed" and failed.line == 2
+    assert "SQLSTATE 2D000" in failed.message
