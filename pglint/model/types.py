@@ -48,9 +48,41 @@ class TypeRef:
         text = self.name
         if self.schema and self.schema != "pg_catalog":
             text = f"{self.schema}.{text}"
-        if self.mods:
+        if self.name == "interval" and self.mods:
+            text += _interval_mods(self.mods)
+        elif self.mods:
             text += "(" + ", ".join(str(m) for m in self.mods) + ")"
         return text + ("[]" if self.array else "")
+
+
+#: ``interval`` field restrictions as the parser encodes them (a bit mask of the fields,
+#: datetime.h: INTERVAL_MASK), spelled back the way ``format_type`` prints them.
+_INTERVAL_FIELDS = {
+    1 << 2: " year",
+    1 << 1: " month",
+    1 << 3: " day",
+    1 << 10: " hour",
+    1 << 11: " minute",
+    1 << 12: " second",
+    (1 << 2) | (1 << 1): " year to month",
+    (1 << 3) | (1 << 10): " day to hour",
+    (1 << 3) | (1 << 10) | (1 << 11): " day to minute",
+    (1 << 3) | (1 << 10) | (1 << 11) | (1 << 12): " day to second",
+    (1 << 10) | (1 << 11): " hour to minute",
+    (1 << 10) | (1 << 11) | (1 << 12): " hour to second",
+    (1 << 11) | (1 << 12): " minute to second",
+}
+#: INTERVAL_FULL_RANGE: no field restriction (``interval(3)`` parses as (0x7FFF, 3)).
+_INTERVAL_FULL_RANGE = 0x7FFF
+
+
+def _interval_mods(mods: tuple[int, ...]) -> str:
+    """``interval`` modifiers as SQL: (2048,) → `` minute``, (0x7FFF, 3) → ``(3)``,
+    (7176, 2) → `` day to second(2)``."""
+    fields = "" if mods[0] == _INTERVAL_FULL_RANGE else _INTERVAL_FIELDS.get(mods[0])
+    if fields is None:  # not a mask the grammar makes: show what was written
+        return "(" + ", ".join(str(m) for m in mods) + ")"
+    return fields + (f"({mods[1]})" if len(mods) > 1 else "")
 
 
 def type_ref(type_name: Node) -> TypeRef:
