@@ -33,6 +33,7 @@ class Verdict(str, Enum):
     ONLINE = "safe to run online"
     CARE = "needs care"
     WINDOW = "needs a maintenance window"
+    FAILS = "fails as written"
 
 
 #: How complexity is decided, stated in the report and in docs/plan.md.
@@ -52,6 +53,9 @@ COMPLEXITY_RULE = (
 
 #: How the overall verdict follows from the levels.
 VERDICT_RULE = (
+    "fails as written when a finding shows that PostgreSQL rejects a statement (a syntax "
+    "error, syntax the target version lacks, a statement that cannot run in the transaction "
+    "it is in, or a failure verify observed); otherwise "
     "needs a maintenance window when any operation is HIGH; needs care when any is MED; "
     "safe to run online otherwise."
 )

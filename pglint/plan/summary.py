@@ -52,7 +52,29 @@ def _names(items: list[str], limit: int = 4) -> str:
     return text
 
 
-def verdict(builder: Builder) -> tuple[Verdict, str]:
+#: Findings that mean PostgreSQL (or the migration tool's transaction) rejects the migration
+#: as written: whatever its locks, it does not run. ``migration-failed`` is verify's proof.
+FAILING_RULES = frozenset(
+    {
+        "syntax-error",
+        "ban-concurrent-index-creation-in-transaction",
+        "ban-enum-value-add-in-transaction",
+        "ban-duplicate-column-assignments",
+        "unsupported-in-target-version",
+        "migration-failed",
+    }
+)
+
+
+def verdict(builder: Builder, findings: tuple[FindingRow, ...] = ()) -> tuple[Verdict, str]:
+    failing = [f for f in findings if f.rule in FAILING_RULES]
+    if failing:
+        first = failing[0]
+        more = len(failing) - 1
+        also = f" ({_plural(more, 'more finding')} like it in section 9)" if more else ""
+        return Verdict.FAILS, (
+            f"PostgreSQL rejects {first.path}:{first.line} ({first.rule}): {first.message}{also}"
+        )
     rows = builder.s.rows
     if not rows:
         return Verdict.ONLINE, "no statement locks a table that exists before its migration runs"
@@ -160,7 +182,7 @@ def summarise(
         sentences.append(
             f"{subject} {'changes' if one else 'change'} no table, index or other schema object."
         )
-    decision, reason = verdict(builder)
+    decision, reason = verdict(builder, findings)
     loss = [
         d
         for d in dropped

@@ -1,0 +1,72 @@
+"""Plans of small golang-migrate sets written on the fly: verdicts, kinds of relations,
+rollback SQL, queries."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pglast import parse_sql
+
+from pglint.config import Settings
+from pglint.plan import PlanOptions, make_plan, render
+from pglint.plan.model import Plan, Verdict
+
+
+def plan_of(tmp_path: Path, monkeypatch, *migrations: tuple[str, str | None]) -> Plan:
+    """Plan the last of ``migrations`` ((up, down) pairs of golang-migrate files), all rules."""
+    folder = tmp_path / "m"
+    folder.mkdir()
+    for number, (up, down) in enumerate(migrations, 1):
+        (folder / f"{number}_m.up.sql").write_text(up, encoding="utf-8")
+        if down is not None:
+            (folder / f"{number}_m.down.sql").write_text(down, encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    return make_plan([f"m/{len(migrations)}_m.up.sql"], Settings(), PlanOptions())
+
+
+BASE = ("CREATE TABLE t (id int PRIMARY KEY, a int);\n", "DROP TABLE t;\n")
+
+
+def test_interval_types_roll_back_as_valid_sql(tmp_path, monkeypatch):
+    plan = plan_of(
+        tmp_path,
+        monkeypatch,
+        ("CREATE TABLE t (id int PRIMARY KEY, iv interval minute, iv2 interval(3));", None),
+        ("ALTER TABLE t ALTER COLUMN iv TYPE interval, ALTER COLUMN iv2 TYPE interval;", None),
+    )
+    (rollback,) = plan.rollback
+    assert rollback.source == "generated"
+    text = "\n".join(rollback.statements)
+    assert "TYPE interval(3) USING iv2::interval(3)" in text
+    assert "TYPE interval minute USING iv::interval minute" in text
+    parse_sql(text)
+    assert "change type of iv from interval minute to interval" in plan.modified_tables[0].changes
+
+
+def test_a_migration_postgresql_rejects_fails_as_written(tmp_path, monkeypatch):
+    plan = plan_of(
+        tmp_path,
+        monkeypatch,
+        BASE,
+        (
+            "CREATE INDEX CONCURRENTLY t_a ON t (a);\nCREATE INDEX CONCURRENTLY t_id ON t (id);\n",
+            "DROP INDEX t_a;\nDROP INDEX t_id;\n",
+        ),
+    )
+    assert plan.summary.verdict == Verdict.FAILS
+    assert "ban-concurrent-index-creation-in-transaction" in plan.summary.verdict_reason
+    assert "1 more finding like it" in plan.summary.verdict_reason
+    assert "**Verdict: fails as written.** PostgreSQL rejects m/2_m.up.sql:1" in render(plan)
+
+
+def test_a_syntax_error_fails_as_written(tmp_path, monkeypatch):
+    plan = plan_of(tmp_path, monkeypatch, BASE, ("ALTER TABLE t ADD COLUMN b int,;", "SELECT 1;"))
+    assert plan.summary.verdict == Verdict.FAILS
+    assert "(syntax-error)" in plan.summary.verdict_reason
+
+
+def test_a_single_concurrent_build_is_safe(tmp_path, monkeypatch):
+    plan = plan_of(
+        tmp_path, monkeypatch, BASE, ("CREATE INDEX CONCURRENTLY t_a ON t (a);", "DROP INDEX t_a;")
+    )
+    assert plan.summary.verdict == Verdict.ONLINE
