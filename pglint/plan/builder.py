@@ -152,6 +152,8 @@ class _State:
     added_columns: dict[tuple[str, str], int] = field(default_factory=dict)  # → step
     unanalysed: list[str] = field(default_factory=list)
     external: dict[str, str] = field(default_factory=dict)  # relation → first place used
+    #: Locked relations that are indexes → their table (None when pglint does not know it).
+    index_tables: dict[str, str | None] = field(default_factory=dict)
     touch_rows: dict[int, int] = field(default_factory=dict)
     transactions: list[TransactionBlock] = field(default_factory=list)
     non_transactional_in_tx: list[str] = field(default_factory=list)
@@ -280,9 +282,39 @@ class Builder:
             k for k, c in self.s.created.items() if c.migration == ctx.label and c.step < ctx.number
         }
 
+    def _named_indexes(self, ctx: _Ctx) -> set[str]:
+        """The relations the statement names as indexes (DROP INDEX, ALTER INDEX, REINDEX
+        INDEX), whether or not pglint saw them created."""
+        node, kind = ctx.node, ctx.kind
+        if kind == "DropStmt" and node.get("removeType") == "OBJECT_INDEX":
+            return {key(object_name(obj)) for obj in node.get("objects", ())}
+        if (kind == "RenameStmt" and node.get("renameType") == "OBJECT_INDEX") or (
+            kind in ("AlterTableStmt", "AlterObjectSchemaStmt")
+            and node.get("objtype", node.get("objectType")) == "OBJECT_INDEX"
+        ):
+            return {key(rv_name(node.get("relation")))} if node.get("relation") else set()
+        if kind == "ReindexStmt" and node.get("kind") == "REINDEX_OBJECT_INDEX":
+            return {key(rv_name(node.get("relation")))}
+        return set()
+
+    def _note_indexes(self, ctx: _Ctx) -> None:
+        """Record which touched relations are indexes, and their tables when known: they are
+        not tables (no row counts, no entity in the diagram)."""
+        named = self._named_indexes(ctx)
+        for touch in ctx.effect.touches:
+            schema, _, name = touch.relation.rpartition(".")
+            index = ctx.before.index(schema or None, name)
+            if index is not None:
+                self.s.index_tables[key(touch.relation)] = index.table
+            elif key(touch.relation) in named:
+                self.s.index_tables.setdefault(key(touch.relation), None)
+
     def _note_external(self, ctx: _Ctx) -> None:
+        self._note_indexes(ctx)
         for touch in ctx.effect.touches:
             if touch.new or key(touch.relation) in self.s.plan_new:
+                continue
+            if key(touch.relation) in self.s.index_tables:
                 continue
             schema, _, name = touch.relation.rpartition(".")
             before = ctx.before
@@ -1482,17 +1514,22 @@ class Builder:
         return rows, rows * width, basis, upper
 
     def _modified_tables(self) -> tuple[ModifiedTable, ...]:
+        """The tables of the lock rows; a lock on an index counts for its table (when known)."""
         by_table: dict[str, list[LockRow]] = {}
+        index_tables = self.s.index_tables
         for row in self.s.rows:
-            by_table.setdefault(key(row.relation), []).append(row)
+            table = index_tables.get(key(row.relation), row.relation)
+            if table is not None:
+                by_table.setdefault(key(table), []).append(row)
         changes: dict[str, list[str]] = {}
         steps = {step.number: step for step in self.s.steps}
         for table_key, rows in by_table.items():
             for row in rows:
+                names = {table_key, key(row.relation)}
                 own = [
                     c.detail
                     for c in steps[row.step].changes
-                    if c.relation and key(c.relation) == table_key
+                    if c.relation and key(c.relation) in names
                 ]
                 changes.setdefault(table_key, []).extend(
                     own or [f"locked by step {row.step}: {row.statement}"]
@@ -1502,10 +1539,14 @@ class Builder:
         for table_key, rows in by_table.items():
             worst = max(rows, key=lambda r: r.level.rank)
             listed = changes[table_key]
-            found = stats.find(rows[0].relation) if stats else None
+            name = next(
+                (r.relation for r in rows if key(r.relation) == table_key),
+                index_tables.get(key(rows[0].relation)) or rows[0].relation,
+            )
+            found = stats.find(name) if stats else None
             tables.append(
                 ModifiedTable(
-                    name=rows[0].relation,
+                    name=name,
                     changes=tuple(dict.fromkeys(listed)),
                     level=worst.level,
                     reason=f"step {worst.step}: {worst.reason}",

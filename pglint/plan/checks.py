@@ -60,6 +60,7 @@ def existing_tables(builder: Builder) -> list[str]:
         _dropped_tables(builder)
         | _renamed(builder)
         | _index_names(builder)
+        | set(builder.s.index_tables)
         | set(builder.s.created)
     )
     index_targets = {

@@ -70,3 +70,31 @@ def test_a_single_concurrent_build_is_safe(tmp_path, monkeypatch):
         tmp_path, monkeypatch, BASE, ("CREATE INDEX CONCURRENTLY t_a ON t (a);", "DROP INDEX t_a;")
     )
     assert plan.summary.verdict == Verdict.ONLINE
+
+
+def test_a_renamed_index_counts_for_its_table(tmp_path, monkeypatch):
+    plan = plan_of(
+        tmp_path,
+        monkeypatch,
+        ("CREATE TABLE t (id int PRIMARY KEY, a int);\nCREATE INDEX t_a_idx ON t (a);\n", None),
+        ("ALTER INDEX t_a_idx RENAME TO t_a_idx2;", "ALTER INDEX t_a_idx2 RENAME TO t_a_idx;"),
+    )
+    assert [(m.name, m.changes) for m in plan.modified_tables] == [
+        ("t", ("rename index t_a_idx to t_a_idx2",))
+    ]
+    assert [e.name for e in plan.er_diagram.entities] == ["t"]
+    assert [r.relation for r in plan.locks] == ["t_a_idx"]
+
+
+def test_an_unknown_dropped_index_is_no_table(tmp_path, monkeypatch):
+    plan = plan_of(
+        tmp_path,
+        monkeypatch,
+        BASE,
+        ("DROP INDEX IF EXISTS old_idx;\nUPDATE t SET a = 1 WHERE a IS NULL;\n", "SELECT 1;"),
+    )
+    assert [m.name for m in plan.modified_tables] == ["t"]
+    assert "old_idx" not in {e.name for e in plan.er_diagram.entities}
+    queries = "\n".join(q.sql for q in plan.validation + plan.monitoring)
+    assert "FROM t" in queries and "old_idx" not in queries
+    assert not any("old_idx" in d for d in plan.confidence.dependencies)
