@@ -1258,6 +1258,17 @@ class Builder:
                 Level.MED,
                 f"removes every row of {rel} under {lock} (brief, but the data is gone)",
             )
+        if (
+            kind == "RefreshMatViewStmt"
+            and not touch.blocks_reads
+            and key(rel) == key(rv_name(ctx.node.get("relation")))
+        ):
+            # Only REFRESH writes a materialized view: EXCLUSIVE (CONCURRENTLY) blocks no
+            # query of it, however long the refresh runs.
+            return Level.LOW, (
+                f"refreshes {rel} under {lock}, which blocks only other refreshes and DDL "
+                "(no one else writes a materialized view): reads continue"
+            )
         if work in _LONG_WORK and (touch.blocks_writes or touch.blocks_reads):
             return Level.HIGH, (
                 f"{work} of {rel} under {lock}: {touch.blocked} of {rel} wait until it "
@@ -1279,9 +1290,10 @@ class Builder:
         if loss:
             return Level.MED, f"{loss[0].detail}: data cannot be restored by a rollback"
         if work in _LONG_WORK:
+            only = "" if touch.blocked.startswith("nothing") else "only "
             return (
                 Level.LOW,
-                f"{work} under {lock}, which blocks only {touch.blocked}: reads and writes continue",
+                f"{work} under {lock}, which blocks {only}{touch.blocked}: reads and writes continue",
             )
         if touch.blocked.startswith("nothing"):
             return Level.LOW, f"{lock} blocks {touch.blocked}"

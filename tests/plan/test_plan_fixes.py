@@ -98,3 +98,27 @@ def test_an_unknown_dropped_index_is_no_table(tmp_path, monkeypatch):
     queries = "\n".join(q.sql for q in plan.validation + plan.monitoring)
     assert "FROM t" in queries and "old_idx" not in queries
     assert not any("old_idx" in d for d in plan.confidence.dependencies)
+
+
+MATVIEW = (
+    "CREATE TABLE t (id int PRIMARY KEY);\n"
+    "CREATE MATERIALIZED VIEW mv AS SELECT id FROM t;\n"
+    "CREATE UNIQUE INDEX mv_id ON mv (id);\n",
+    None,
+)
+
+
+def test_concurrent_refresh_is_online_and_plain_refresh_is_not(tmp_path, monkeypatch):
+    plan = plan_of(
+        tmp_path, monkeypatch, MATVIEW, ("REFRESH MATERIALIZED VIEW CONCURRENTLY mv;", None)
+    )
+    levels = {r.relation: (r.lock, r.level.value) for r in plan.locks}
+    assert levels == {"mv": ("EXCLUSIVE", "LOW"), "t": ("ACCESS SHARE", "LOW")}
+    assert not any(m.downtime for m in plan.modified_tables)
+    assert plan.summary.verdict == Verdict.ONLINE
+    assert "blocks only nothing" not in render(plan)
+
+
+def test_plain_refresh_blocks_reads_for_its_duration(tmp_path, monkeypatch):
+    plan = plan_of(tmp_path, monkeypatch, MATVIEW, ("REFRESH MATERIALIZED VIEW mv;", None))
+    assert plan.summary.verdict == Verdict.WINDOW
