@@ -41,6 +41,7 @@ from pglint.plan.model import (
     StatsInfo,
     Step,
     TransactionBlock,
+    Verified,
 )
 from pglint.plan.nodes import (
     column_detail,
@@ -84,6 +85,8 @@ class PlanOptions:
     throughput_mb_s: float = DEFAULT_THROUGHPUT_MB_S
     diff_ref: str | None = None
     paths: tuple[str, ...] = ()
+    #: plan --verify: what verify proved, merged into findings, rollback and confidence.
+    verified: Verified | None = None
 
 
 def display_path(path: Path | str) -> str:
@@ -1383,7 +1386,7 @@ class Builder:
     def _assemble(self, migrations: tuple[MigrationInfo, ...]) -> Plan:
         from pglint.plan.checks import monitoring_queries, validation_queries
         from pglint.plan.mermaid import build_er
-        from pglint.plan.rollback import rollback_plans
+        from pglint.plan.rollback import merge_verified_rollbacks, rollback_plans
         from pglint.plan.summary import checklist, confidence, phase_notes, summarise
 
         s = self.s
@@ -1395,9 +1398,15 @@ class Builder:
             )
             for f in self.collected.findings
         )
+        verified = self.options.verified
+        if verified is not None:
+            seen = set(findings)
+            findings += tuple(f for f in verified.findings if f not in seen)
         er = build_er(self, new_tables, modified)
         phases = self._phases()
         rollback = rollback_plans(self)
+        if verified is not None:
+            rollback = merge_verified_rollbacks(rollback, verified)
         validation = validation_queries(self)
         monitoring = monitoring_queries(self, new_tables, modified)
         stats = self._stats_info()

@@ -275,6 +275,27 @@ class RollbackPlan:
     irreversible: tuple[str, ...]  # what no rollback brings back
     not_derived: tuple[str, ...]  # up statements pglint could not invert
     runs_in_transaction: bool | None = None
+    #: plan --verify: the round trip's result on PostgreSQL (restored, not restoring, failed,
+    #: not reapplyable, …); None when it was not verified.
+    verified: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class VerifiedRollback:
+    """What verify's round trip (up, down, up) of one migration showed."""
+
+    migration: str
+    result: str  # restored, not restoring, failed, not reapplyable, none, …
+    differences: tuple[str, ...]  # what the down left different
+
+
+@dataclass(frozen=True, slots=True)
+class Verified:
+    """What ``pglint verify`` proved on a real server, merged into the plan (--verify)."""
+
+    postgresql: str
+    findings: tuple[FindingRow, ...]
+    rollbacks: tuple[VerifiedRollback, ...]
 
 
 @dataclass(frozen=True, slots=True)

@@ -67,7 +67,15 @@ FAILING_RULES = frozenset(
 
 
 def verdict(builder: Builder, findings: tuple[FindingRow, ...] = ()) -> tuple[Verdict, str]:
-    failing = [f for f in findings if f.rule in FAILING_RULES]
+    from pglint.plan.builder import display_path
+
+    downs = {
+        display_path(r.part.path)
+        for captured in builder.collected.migrations
+        for r in captured.record.view.down or ()
+    }
+    # A down migration that fails is a broken rollback (section 6), not a failing deploy.
+    failing = [f for f in findings if f.rule in FAILING_RULES and f.path not in downs]
     if failing:
         first = failing[0]
         more = len(failing) - 1

@@ -3,13 +3,18 @@ rollback SQL, queries."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
+import pytest
+from click.testing import CliRunner
 from pglast import parse_sql
 
+from pglint.cli import main
 from pglint.config import Settings
 from pglint.plan import PlanOptions, make_plan, render
-from pglint.plan.model import Plan, Verdict
+from pglint.plan.json import json_schema
+from pglint.plan.model import FindingRow, Plan, Verdict, Verified, VerifiedRollback
 
 
 def plan_of(tmp_path: Path, monkeypatch, *migrations: tuple[str, str | None]) -> Plan:
@@ -122,3 +127,75 @@ def test_concurrent_refresh_is_online_and_plain_refresh_is_not(tmp_path, monkeyp
 def test_plain_refresh_blocks_reads_for_its_duration(tmp_path, monkeypatch):
     plan = plan_of(tmp_path, monkeypatch, MATVIEW, ("REFRESH MATERIALIZED VIEW mv;", None))
     assert plan.summary.verdict == Verdict.WINDOW
+
+
+DEFAULT_SET = (
+    ("CREATE TABLE t (id bigint PRIMARY KEY, a int NOT NULL DEFAULT 5);", "DROP TABLE t;"),
+    ("ALTER TABLE t ALTER COLUMN a DROP DEFAULT;", "SELECT 1;"),
+)
+NOT_RESTORED = "column t.a is now 'integer NOT NULL' (was 'integer NOT NULL DEFAULT 5')"
+
+
+def _verified(result: str, rule: str, path: str) -> Verified:
+    finding = FindingRow(rule, "error", path, 1, 1, f"2_m: {NOT_RESTORED}", "Fix it.")
+    return Verified("15.18", (finding,), (VerifiedRollback("2_m", result, (NOT_RESTORED,)),))
+
+
+def test_verified_rollback_failures_join_the_plan(tmp_path, monkeypatch):
+    plain = plan_of(tmp_path, monkeypatch, *DEFAULT_SET)
+    options = PlanOptions(
+        verified=_verified("not restoring", "rollback-not-restoring", "m/2_m.down.sql")
+    )
+    plan = make_plan(["m/2_m.up.sql"], Settings(), options)
+    (rollback,) = plan.rollback
+    assert rollback.verified == "not restoring"
+    assert f"verified on PostgreSQL 15.18: {NOT_RESTORED}" in rollback.not_restored
+    assert "rollback-not-restoring" in {f.rule for f in plan.findings}
+    assert plan.confidence.score < plain.confidence.score
+    reasons = {d.reason for d in plan.confidence.deductions}
+    assert "1 down migration does not restore the schema" in reasons
+    assert plan.summary.verdict == plain.summary.verdict  # a broken down is no failing deploy
+    text = render(plan)
+    assert "with `--verify`: **not restoring**" in text
+    jsonschema = pytest.importorskip("jsonschema")
+    document = json.loads(render(plan, "json"))
+    document["verify"] = {
+        "postgresql": "15.18",
+        "migrations": [
+            {
+                "migration": "2_m",
+                "statements": [],
+                "rollback": "not restoring",
+                "rollback_differences": [],
+            }
+        ],
+    }
+    jsonschema.validate(document, json_schema())
+
+
+def test_a_verified_failure_of_an_up_fails_as_written(tmp_path, monkeypatch):
+    plan_of(tmp_path, monkeypatch, *DEFAULT_SET)
+    options = PlanOptions(verified=_verified("none", "migration-failed", "m/2_m.up.sql"))
+    plan = make_plan(["m/2_m.up.sql"], Settings(), options)
+    assert plan.summary.verdict == Verdict.FAILS
+
+
+def test_plan_verify_on_postgresql(tmp_path, monkeypatch):
+    """The whole path on a real server: verify's proof reaches the rollback and the JSON
+    validates against the documented schema (verify key included)."""
+    pytest.importorskip("psycopg")
+    from pglint.verify.cluster import binaries_available
+
+    if not binaries_available():
+        pytest.skip("PostgreSQL server binaries (initdb, postgres) not found")
+    plan_of(tmp_path, monkeypatch, *DEFAULT_SET)
+    done = CliRunner().invoke(
+        main, ["plan", "m/2_m.up.sql", "--verify", "--rows", "10", "--format", "json"]
+    )
+    assert done.exit_code == 0, done.output
+    document = json.loads(done.output)
+    (rollback,) = document["rollback"]
+    assert rollback["verified"] == "not restoring"
+    assert any(NOT_RESTORED in n for n in rollback["not_restored"])
+    jsonschema = pytest.importorskip("jsonschema")
+    jsonschema.validate(document, json_schema())
