@@ -31,6 +31,7 @@ class Verdict(str, Enum):
     """Whether the migrations can run online."""
 
     ONLINE = "safe to run online"
+    RETRY = "safe to run online with lock_timeout and retries"
     CARE = "needs care"
     WINDOW = "needs a maintenance window"
     FAILS = "fails as written"
@@ -46,7 +47,8 @@ COMPLEXITY_RULE = (
     "lock_timeout (if it has to wait, all traffic on the table queues behind it), rows of an "
     "existing table are updated, deleted or merged, or existing data is dropped. "
     "LOW: every other lock on an existing table (brief with lock_timeout set, or blocking "
-    "only DDL and VACUUM). Tables created by the same migration are empty and never raise "
+    "only DDL and VACUUM, or the EXCLUSIVE lock of REFRESH MATERIALIZED VIEW CONCURRENTLY, "
+    "which blocks no query of the view). Tables created by the same migration are empty and never raise "
     "the level; as for the rules, a table created by an earlier migration counts as existing, "
     "since each migration may be deployed on its own."
 )
@@ -57,7 +59,10 @@ VERDICT_RULE = (
     "error, syntax the target version lacks, a statement that cannot run in the transaction "
     "it is in, or a failure verify observed); otherwise "
     "needs a maintenance window when any operation is HIGH; needs care when any is MED; "
-    "safe to run online otherwise."
+    "safe to run online with lock_timeout and retries when every operation is LOW but some "
+    "take, for a moment, a lock that blocks reads or writes (lock_timeout bounds the queue "
+    "behind it, but cancels the statement, and so the migration, while a long transaction "
+    "holds the table: be ready to retry); safe to run online otherwise."
 )
 
 

@@ -12,6 +12,7 @@ from pglint.plan.model import (
     DroppedObject,
     FindingRow,
     Level,
+    LockRow,
     MigrationInfo,
     ModifiedTable,
     NewTable,
@@ -92,9 +93,34 @@ def verdict(builder: Builder, findings: tuple[FindingRow, ...] = ()) -> tuple[Ve
         return Verdict.WINDOW, reason
     if worst.level == Level.MED:
         return Verdict.CARE, reason
-    return Verdict.ONLINE, (
-        "every lock on an existing table is brief with lock_timeout set, or blocks only DDL and VACUUM"
-    )
+    brief = brief_blocking(builder)
+    if brief:
+        numbers = list(dict.fromkeys(r.step for r in brief))
+        steps = _names([str(n) for n in numbers], 8)
+        tables = _names(list(dict.fromkeys(r.relation for r in brief)))
+        which = (
+            f"step {steps} briefly takes" if len(numbers) == 1 else f"steps {steps} briefly take"
+        )
+        return Verdict.RETRY, (
+            f"{which} a lock that blocks "
+            f"reads or writes of {tables}; lock_timeout bounds the queue behind it, but while a "
+            "long transaction holds the table the statement is cancelled and the migration has "
+            "to be retried"
+        )
+    return Verdict.ONLINE, "every lock on an existing table blocks only DDL and VACUUM, or nothing"
+
+
+def brief_blocking(builder: Builder) -> list[LockRow]:
+    """LOW locks that block reads or writes: brief, and bounded by lock_timeout (which may
+    cancel them), such as ADD COLUMN's ACCESS EXCLUSIVE."""
+    return [
+        r
+        for r in builder.s.rows
+        if r.level == Level.LOW
+        and r.lock_timeout
+        and (r.blocks_reads or r.blocks_writes)
+        and r.work == "catalog only"
+    ]
 
 
 def blocking_time(builder: Builder) -> list[tuple[str, float]]:
@@ -300,6 +326,18 @@ def checklist(
                 f"{'waits for its' if len(steps) == 1 else 'wait for their'} lock with no limit, "
                 "and every query on the table queues behind a waiting lock",
                 "SET lock_timeout = '2s';",
+            )
+        )
+    brief = brief_blocking(builder)
+    if brief:
+        steps = sorted({r.step for r in brief})
+        items.append(
+            ChecklistItem(
+                "Be ready to run the migration again if it fails on lock_timeout",
+                f"{'step' if len(steps) == 1 else 'steps'} {_names([str(n) for n in steps], 8)} "
+                f"{'gives' if len(steps) == 1 else 'give'} up after lock_timeout rather than queue "
+                "traffic behind a long transaction "
+                '("canceling statement due to lock timeout")',
             )
         )
     if any(r.blocks_reads or r.blocks_writes for r in s.rows):

@@ -199,3 +199,32 @@ def test_plan_verify_on_postgresql(tmp_path, monkeypatch):
     assert any(NOT_RESTORED in n for n in rollback["not_restored"])
     jsonschema = pytest.importorskip("jsonschema")
     jsonschema.validate(document, json_schema())
+
+
+def test_brief_blocking_locks_with_lock_timeout_need_retries(tmp_path, monkeypatch):
+    """ADD COLUMN with lock_timeout: LOW, but its ACCESS EXCLUSIVE may be cancelled."""
+    plan = plan_of(
+        tmp_path,
+        monkeypatch,
+        BASE,
+        (
+            "SET lock_timeout = '2s';\nALTER TABLE t ADD COLUMN b int;\n",
+            "ALTER TABLE t DROP COLUMN b;",
+        ),
+    )
+    assert [r.level.value for r in plan.locks] == ["LOW"]
+    assert plan.summary.verdict == Verdict.RETRY
+    assert plan.summary.verdict_reason.startswith("step 2 briefly takes a lock that blocks")
+    assert any("fails on lock_timeout" in c.item for c in plan.checklist)
+
+
+def test_locks_blocking_only_ddl_are_safe_online(tmp_path, monkeypatch):
+    plan = plan_of(
+        tmp_path,
+        monkeypatch,
+        BASE,
+        ("ALTER TABLE t VALIDATE CONSTRAINT t_pkey;", "SELECT 1;"),
+    )
+    assert [r.lock for r in plan.locks] == ["SHARE UPDATE EXCLUSIVE"]
+    assert plan.summary.verdict == Verdict.ONLINE
+    assert not any("fails on lock_timeout" in c.item for c in plan.checklist)
