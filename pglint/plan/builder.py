@@ -821,6 +821,23 @@ class Builder:
                     subtype.removeprefix("AT_").lower(), table, column, f"{what}{target}", "schema"
                 )
 
+    def _c_AlterObjectSchemaStmt(self, ctx: _Ctx) -> Iterator[Change]:
+        node = ctx.node
+        objtype = node.get("objectType", "")
+        what = objtype.removeprefix("OBJECT_").lower().replace("_", " ")
+        if node.get("relation"):
+            name = rv_name(node.get("relation"))
+        else:
+            name = object_name(node.get("object") or {})
+        table_like = objtype in TABLE_LIKE_OBJECTS
+        yield Change(
+            "set_schema_table" if table_like else "set_schema",
+            name if table_like else None,
+            name,
+            f"move {what} {name} to schema {node.get('newschema')}",
+            "schema",
+        )
+
     def _c_RenameStmt(self, ctx: _Ctx) -> Iterator[Change]:
         node = ctx.node
         rename = node.get("renameType", "")

@@ -39,7 +39,8 @@ def _renamed(builder: Builder) -> set[str]:
         key(c.relation)
         for step in builder.s.steps
         for c in step.changes
-        if c.kind in ("rename_table", "rename_view", "rename_materialized_view") and c.relation
+        if c.kind in ("rename_table", "rename_view", "rename_materialized_view", "set_schema_table")
+        and c.relation
     }
 
 
@@ -113,7 +114,8 @@ def validation_queries(builder: Builder) -> tuple[Query, ...]:
     steps_of: dict[str, list[int]] = {}
     for change_step in s.steps:
         for change in change_step.changes:
-            if change.phase == "data" and change.relation:
+            # An UPDATE changes rows but not how many there are.
+            if change.phase == "data" and change.relation and change.kind != "update":
                 steps_of.setdefault(key(change.relation), []).append(change_step.number)
 
     tables = existing_tables(builder)
@@ -126,7 +128,7 @@ def validation_queries(builder: Builder) -> tuple[Query, ...]:
         expect = "the same counts before and after"
         if changed:
             expect += ", except for " + ", ".join(
-                f"{t} (rows changed by step {', '.join(map(str, sorted(set(steps_of[key(t)]))))})"
+                f"{t} (rows added or removed by step {', '.join(map(str, sorted(set(steps_of[key(t)]))))})"
                 for t in changed
             )
         before.append(
@@ -475,7 +477,8 @@ def monitoring_queries(
     s = builder.s
     queries: list[Query] = []
     tables = existing_tables(builder)
-    if tables:
+    if tables or s.rows:
+        # Also when every locked table is renamed, moved or dropped (no name to filter on).
         queries.append(
             Query(
                 "",
@@ -488,6 +491,7 @@ def monitoring_queries(
                 LOCK_WAITS_SQL,
             )
         )
+    if tables:
         queries.append(
             Query(
                 "",

@@ -382,7 +382,14 @@ def checklist(
     breaking = []
     for step in s.steps:
         for change in step.changes:
-            kinds = ("drop_column", "rename_column", "rename_table", "drop_table", "alter_type")
+            kinds = (
+                "drop_column",
+                "rename_column",
+                "rename_table",
+                "set_schema_table",
+                "drop_table",
+                "alter_type",
+            )
             created = s.created.get(key(change.relation or ""))
             if created is not None and created.migration == step.migration:
                 continue  # the same migration created it: nothing uses it yet

@@ -228,3 +228,44 @@ def test_locks_blocking_only_ddl_are_safe_online(tmp_path, monkeypatch):
     assert [r.lock for r in plan.locks] == ["SHARE UPDATE EXCLUSIVE"]
     assert plan.summary.verdict == Verdict.ONLINE
     assert not any("fails on lock_timeout" in c.item for c in plan.checklist)
+
+
+def _v1(plan: Plan):
+    return next((q for q in plan.validation if q.title.startswith("Row counts")), None)
+
+
+def test_a_table_moved_to_another_schema_is_not_counted_after(tmp_path, monkeypatch):
+    plan = plan_of(
+        tmp_path,
+        monkeypatch,
+        (
+            "CREATE TABLE t (id int PRIMARY KEY);\nCREATE TABLE old_t (id int);\nCREATE SCHEMA arch;\n",
+            None,
+        ),
+        ("ALTER TABLE old_t SET SCHEMA arch;\nALTER TABLE t ADD COLUMN a int;\n", None),
+    )
+    v1 = _v1(plan)
+    assert v1 is not None and v1.tables == ("t",)
+    assert "move table old_t to schema arch" in plan.steps[0].summary
+    assert any("move table old_t" in c.reason for c in plan.checklist)
+
+
+def test_a_renamed_table_is_still_monitored_for_lock_waits(tmp_path, monkeypatch):
+    plan = plan_of(tmp_path, monkeypatch, BASE, ("ALTER TABLE t RENAME TO t2;", None))
+    assert [r.relation for r in plan.locks] == ["t"]
+    assert [q.title for q in plan.monitoring][:1] == ["Sessions waiting for a lock"]
+
+
+def test_an_update_leaves_row_counts_as_they_are(tmp_path, monkeypatch):
+    plan = plan_of(
+        tmp_path,
+        monkeypatch,
+        BASE,
+        ("UPDATE t SET a = 1 WHERE a IS NULL;\nDELETE FROM t WHERE a < 0;\n", None),
+    )
+    v1 = _v1(plan)
+    assert v1 is not None
+    assert (
+        v1.expect
+        == "the same counts before and after, except for t (rows added or removed by step 2)"
+    )
