@@ -518,6 +518,8 @@ class Builder:
         )
         if index.method != "B-tree":
             detail += f" using {index.method}"
+        if node.get("nulls_not_distinct"):
+            detail += " nulls not distinct"
         if predicate:
             detail += f" where {predicate}"
         if index.concurrent:

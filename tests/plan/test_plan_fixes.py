@@ -269,3 +269,19 @@ def test_an_update_leaves_row_counts_as_they_are(tmp_path, monkeypatch):
         v1.expect
         == "the same counts before and after, except for t (rows added or removed by step 2)"
     )
+
+
+def test_index_keys_keep_order_collation_and_operator_class(tmp_path, monkeypatch):
+    plan = plan_of(
+        tmp_path,
+        monkeypatch,
+        ("CREATE TABLE t (id int PRIMARY KEY, a int, b text);", None),
+        (
+            'CREATE INDEX t_1 ON t (a DESC NULLS LAST, b COLLATE "C" text_pattern_ops, id);\n'
+            "CREATE UNIQUE INDEX t_2 ON t (a) NULLS NOT DISTINCT;\n",
+            None,
+        ),
+    )
+    first, _ = plan.new_indexes
+    assert first.columns == ("a DESC NULLS LAST", 'b COLLATE "C" text_pattern_ops', "id")
+    assert plan.steps[1].summary == "create unique index t_2 on t (a) nulls not distinct"
