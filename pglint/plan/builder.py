@@ -560,6 +560,7 @@ class Builder:
                     step=ctx.number,
                     child_new=table_new,
                     nullable=self._nullable(ctx, table, columns),
+                    match_full=con.get("fk_matchtype") == "f",
                 )
             )
             if con.get("skip_validation") and not creating:

@@ -160,20 +160,34 @@ def validation_queries(builder: Builder) -> tuple[Query, ...]:
         pairs = list(zip(fk.columns, fk.parent_columns, strict=True))
         present = [f"c.{quote_ident(c)} IS NOT NULL" for c in fk.columns]
         match = [f"p.{quote_ident(pc)} = c.{quote_ident(c)}" for c, pc in pairs]
-        sql = (
-            f"SELECT count(*) AS orphans\nFROM {quote_name(fk.child)} AS c\n"
-            f"WHERE {_and(present)}\n"
-            f"  AND NOT EXISTS (SELECT 1 FROM {quote_name(fk.parent)} AS p WHERE {_and(match)});"
-        )
+        missing = f"NOT EXISTS (SELECT 1 FROM {quote_name(fk.parent)} AS p WHERE {_and(match)})"
+        if fk.match_full and len(fk.columns) > 1:
+            # MATCH FULL: a key that is NULL in some columns but not all violates it too.
+            absent = [f"c.{quote_ident(c)} IS NULL" for c in fk.columns]
+            where = f"({' OR '.join(present)})\n  AND ({' OR '.join(absent)} OR {missing})"
+        else:
+            where = f"{_and(present)}\n  AND {missing}"
+        sql = f"SELECT count(*) AS orphans\nFROM {quote_name(fk.child)} AS c\nWHERE {where};"
         before.append(
             Query(
                 "",
                 f"Orphans for the new foreign key {fk.name}",
                 when,
                 f"Rows of {fk.child} whose ({', '.join(fk.columns)}) has no match in "
-                f"{fk.parent}({', '.join(fk.parent_columns)}): any makes "
+                f"{fk.parent}({', '.join(fk.parent_columns)})"
+                + (
+                    ", or that is NULL in some columns but not all (MATCH FULL)"
+                    if fk.match_full and len(fk.columns) > 1
+                    else ""
+                )
+                + ": any makes "
                 + ("VALIDATE CONSTRAINT" if fk.not_valid else "ADD CONSTRAINT")
-                + f" {fk.name} fail (step {fk.step}).",
+                + f" {fk.name} fail"
+                + (
+                    f" (step {guard})."
+                    if guard is not None and (guard != fk.step or not fk.not_valid)
+                    else " (nothing in these migrations validates it yet)."
+                ),
                 "0",
                 sql,
                 (fk.child, fk.parent),

@@ -285,3 +285,30 @@ def test_index_keys_keep_order_collation_and_operator_class(tmp_path, monkeypatc
     first, _ = plan.new_indexes
     assert first.columns == ("a DESC NULLS LAST", 'b COLLATE "C" text_pattern_ops', "id")
     assert plan.steps[1].summary == "create unique index t_2 on t (a) nulls not distinct"
+
+
+def test_orphan_checks_follow_match_full_and_name_the_validating_step(tmp_path, monkeypatch):
+    plan = plan_of(
+        tmp_path,
+        monkeypatch,
+        (
+            "CREATE TABLE p (a int, b int, PRIMARY KEY (a, b));\nCREATE TABLE c (x int, y int);\n",
+            None,
+        ),
+        (
+            "ALTER TABLE c ADD CONSTRAINT c_fk FOREIGN KEY (x, y) REFERENCES p NOT VALID;\n"
+            "ALTER TABLE c VALIDATE CONSTRAINT c_fk;\n"
+            "ALTER TABLE c ADD CONSTRAINT c_full FOREIGN KEY (x, y) REFERENCES p (a, b) MATCH FULL;\n",
+            None,
+        ),
+    )
+    simple, full = (q for q in plan.validation if q.title.startswith("Orphans"))
+    assert "VALIDATE CONSTRAINT c_fk fail (step 2)" in simple.purpose
+    assert "WHERE c.x IS NOT NULL AND c.y IS NOT NULL" in simple.sql
+    assert "ADD CONSTRAINT c_full fail (step 3)" in full.purpose
+    assert "(MATCH FULL)" in full.purpose
+    assert (
+        "WHERE (c.x IS NOT NULL OR c.y IS NOT NULL)\n  AND (c.x IS NULL OR c.y IS NULL OR NOT EXISTS"
+        in full.sql
+    )
+    parse_sql(full.sql)
