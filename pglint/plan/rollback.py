@@ -292,9 +292,13 @@ def _alter_table(node: Node, before: Catalog, created: set[str], where: str):
             if cmd.get("def") and old is not None and not old.has_default:
                 out.append(f"ALTER TABLE {target} ALTER COLUMN {quote_ident(column)} DROP DEFAULT;")
             else:
+                regclass = f"{literal(quote_name(table))}::regclass"
                 missing.append(
                     f"{'SET' if cmd.get('def') else 'DROP'} DEFAULT of {table}.{column} at {where}: "
-                    "the previous default is not known to pglint"
+                    "pglint's schema model does not keep default expressions: save it with "
+                    f"SELECT pg_get_expr(adbin, adrelid) FROM pg_attrdef WHERE adrelid = {regclass} "
+                    "AND adnum = (SELECT attnum FROM pg_attribute WHERE attrelid = "
+                    f"{regclass} AND attname = {literal(column)}) before migrating"
                 )
         elif subtype == "AT_SetNotNull":
             if not (old is not None and old.not_null):

@@ -312,3 +312,17 @@ def test_orphan_checks_follow_match_full_and_name_the_validating_step(tmp_path, 
         in full.sql
     )
     parse_sql(full.sql)
+
+
+def test_a_dropped_default_comes_with_the_query_that_saves_it(tmp_path, monkeypatch):
+    plan = plan_of(
+        tmp_path,
+        monkeypatch,
+        ("CREATE TABLE t (id int PRIMARY KEY, a int DEFAULT 5);", None),
+        ("ALTER TABLE t ALTER COLUMN a DROP DEFAULT;", None),
+    )
+    (note,) = plan.rollback[0].not_derived
+    assert "not known" not in note
+    query = note.split("save it with ", 1)[1].removesuffix(" before migrating")
+    assert query.startswith("SELECT pg_get_expr(adbin, adrelid) FROM pg_attrdef")
+    parse_sql(query)
