@@ -43,12 +43,17 @@ class TypeRef:
     mods: tuple[int, ...] = ()
     array: bool = False
     schema: str | None = None
+    #: Every modifier as written, when some is not an integer (PostGIS's
+    #: ``geometry(Point, 4326)``): ``mods`` then holds only the integers.
+    written_mods: tuple[str, ...] = ()
 
     def __str__(self) -> str:
         text = self.name
         if self.schema and self.schema != "pg_catalog":
             text = f"{self.schema}.{text}"
-        if self.name == "interval" and self.mods:
+        if self.written_mods:
+            text += "(" + ", ".join(self.written_mods) + ")"
+        elif self.name == "interval" and self.mods:
             text += _interval_mods(self.mods)
         elif self.mods:
             text += "(" + ", ".join(str(m) for m in self.mods) + ")"
@@ -111,20 +116,45 @@ def _type_ref(type_name: Node) -> TypeRef:
     if raw == "char" and schema is None:
         name = '"char"'  # the one-byte internal type, written with quotes (bpchar is char)
     mods = []
+    written: list[str] = []
     for mod in type_name.get("typmods", ()) or ():
         const = mod.get("A_Const", {})
         if "ival" in const:
             mods.append(int(const["ival"].get("ival", 0)))
+            written.append(str(mods[-1]))
+        else:
+            written.append(_mod_text(mod))
+    words = tuple(written) if len(written) != len(mods) else ()  # some are not integers
     if name == "char" and schema == "pg_catalog" and not mods:
         mods = [1]  # char without a length is char(1)
-    return _shared(name, tuple(mods), bool(type_name.get("arrayBounds")), schema)
+    return _shared(name, tuple(mods), bool(type_name.get("arrayBounds")), schema, words)
+
+
+def _mod_text(mod: Node) -> str:
+    """A modifier that is not an integer, as SQL: a word (``Point``) or a constant."""
+    if "ColumnRef" in mod:
+        fields = mod["ColumnRef"].get("fields", ())
+        return ".".join(f.get("String", {}).get("sval", "?") for f in fields)
+    const = mod.get("A_Const", {})
+    if "sval" in const:
+        text = const["sval"].get("sval", "")
+        return "'" + text.replace("'", "''") + "'"
+    if "fval" in const:
+        return str(const["fval"].get("fval", "?"))
+    return "?"
 
 
 @lru_cache(maxsize=4096)
-def _shared(name: str, mods: tuple[int, ...], array: bool, schema: str | None) -> TypeRef:
+def _shared(
+    name: str,
+    mods: tuple[int, ...],
+    array: bool,
+    schema: str | None,
+    written_mods: tuple[str, ...] = (),
+) -> TypeRef:
     """One TypeRef per distinct type: they are immutable values, and a migration set writes
     the same few types thousands of times (making each anew costs more than the look-up)."""
-    return TypeRef(name, mods, array, schema)
+    return TypeRef(name, mods, array, schema, written_mods)
 
 
 _TEXTUAL = {"varchar", "text"}
@@ -148,7 +178,7 @@ def rewrites_on_change(old: TypeRef | None, new: TypeRef) -> bool | None:
         return None
     if old.array != new.array:
         return True
-    if old.name == new.name and old.mods == new.mods:
+    if old.name == new.name and old.mods == new.mods and old.written_mods == new.written_mods:
         return False
     if old.array:
         # Arrays convert element by element (an ArrayCoerceExpr): always a rewrite.

@@ -72,6 +72,8 @@ def test_type_ref(written, name, mods, array, shown):
         ("bit", "bit(1)"),
         ("bit(5)", "bit(5)"),
         ("varbit", "varbit"),
+        ("geometry(Point, 4326)", "geometry(point, 4326)"),
+        ("public.geography(Polygon)", "public.geography(polygon)"),
     ],
 )
 def test_type_ref_renders_sql(written, shown):
@@ -167,3 +169,10 @@ def test_rewrites_on_change(old, new, rewrites):
 
 def test_unknown_old_type_is_unknown():
     assert rewrites_on_change(None, _type("bigint")) is None
+
+
+def test_word_modifiers_count_in_type_changes():
+    assert (
+        rewrites_on_change(_type("geometry(Point, 4326)"), _type("geometry(Point, 4326)")) is False
+    )
+    assert rewrites_on_change(_type("geometry(Point, 4326)"), _type("geometry(Polygon, 4326)"))
