@@ -180,6 +180,18 @@ def test_a_verified_failure_of_an_up_fails_as_written(tmp_path, monkeypatch):
     assert plan.summary.verdict == Verdict.FAILS
 
 
+def test_an_up_failing_only_on_synthetic_rows_does_not_fail_as_written(tmp_path, monkeypatch):
+    plan_of(tmp_path, monkeypatch, *DEFAULT_SET)
+    message = (
+        "2_m fails: 23502, with 10 synthetic rows in each existing table; on empty tables "
+        "the migration succeeds, so make sure production rows satisfy it"
+    )
+    finding = FindingRow("migration-failed", "error", "m/2_m.up.sql", 1, 1, message, "Fix it.")
+    options = PlanOptions(verified=Verified("15.18", (finding,), ()))
+    plan = make_plan(["m/2_m.up.sql"], Settings(), options)
+    assert plan.summary.verdict != Verdict.FAILS
+
+
 def test_plan_verify_on_postgresql(tmp_path, monkeypatch):
     """The whole path on a real server: verify's proof reaches the rollback and the JSON
     validates against the documented schema (verify key included)."""
