@@ -379,15 +379,17 @@ def plan_command(
             throughput_mb_s=throughput_mb_s or DEFAULT_THROUGHPUT_MB_S,
             diff_ref=diff_ref,
         )
-        plan = make_plan(paths, settings, options, only)
         if verify:
-            from pglint.verify.plan import render_verified
+            from dataclasses import replace
 
-            report = render_verified(
-                plan, fmt, paths, settings, only, dsn=dsn, pg_bin=pg_bin, rows=rows
-            )
+            from pglint.verify.plan import render_verified, run_verify, verified_facts
+
+            verified = run_verify(paths, settings, only, dsn=dsn, pg_bin=pg_bin, rows=rows)
+            options = replace(options, verified=verified_facts(verified))
+            plan = make_plan(paths, settings, options, only)
+            report = render_verified(plan, verified, fmt)
         else:
-            report = render(plan, fmt)
+            report = render(make_plan(paths, settings, options, only), fmt)
     except ConfigError as error:
         fail(str(error))
         return

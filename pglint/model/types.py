@@ -43,14 +43,51 @@ class TypeRef:
     mods: tuple[int, ...] = ()
     array: bool = False
     schema: str | None = None
+    #: Every modifier as written, when some is not an integer (PostGIS's
+    #: ``geometry(Point, 4326)``): ``mods`` then holds only the integers.
+    written_mods: tuple[str, ...] = ()
 
     def __str__(self) -> str:
         text = self.name
         if self.schema and self.schema != "pg_catalog":
             text = f"{self.schema}.{text}"
-        if self.mods:
+        if self.written_mods:
+            text += "(" + ", ".join(self.written_mods) + ")"
+        elif self.name == "interval" and self.mods:
+            text += _interval_mods(self.mods)
+        elif self.mods:
             text += "(" + ", ".join(str(m) for m in self.mods) + ")"
         return text + ("[]" if self.array else "")
+
+
+#: ``interval`` field restrictions as the parser encodes them (a bit mask of the fields,
+#: datetime.h: INTERVAL_MASK), spelled back the way ``format_type`` prints them.
+_INTERVAL_FIELDS = {
+    1 << 2: " year",
+    1 << 1: " month",
+    1 << 3: " day",
+    1 << 10: " hour",
+    1 << 11: " minute",
+    1 << 12: " second",
+    (1 << 2) | (1 << 1): " year to month",
+    (1 << 3) | (1 << 10): " day to hour",
+    (1 << 3) | (1 << 10) | (1 << 11): " day to minute",
+    (1 << 3) | (1 << 10) | (1 << 11) | (1 << 12): " day to second",
+    (1 << 10) | (1 << 11): " hour to minute",
+    (1 << 10) | (1 << 11) | (1 << 12): " hour to second",
+    (1 << 11) | (1 << 12): " minute to second",
+}
+#: INTERVAL_FULL_RANGE: no field restriction (``interval(3)`` parses as (0x7FFF, 3)).
+_INTERVAL_FULL_RANGE = 0x7FFF
+
+
+def _interval_mods(mods: tuple[int, ...]) -> str:
+    """``interval`` modifiers as SQL: (2048,) → `` minute``, (0x7FFF, 3) → ``(3)``,
+    (7176, 2) → `` day to second(2)``."""
+    fields = "" if mods[0] == _INTERVAL_FULL_RANGE else _INTERVAL_FIELDS.get(mods[0])
+    if fields is None:  # not a mask the grammar makes: show what was written
+        return "(" + ", ".join(str(m) for m in mods) + ")"
+    return fields + (f"({mods[1]})" if len(mods) > 1 else "")
 
 
 def type_ref(type_name: Node) -> TypeRef:
@@ -79,20 +116,45 @@ def _type_ref(type_name: Node) -> TypeRef:
     if raw == "char" and schema is None:
         name = '"char"'  # the one-byte internal type, written with quotes (bpchar is char)
     mods = []
+    written: list[str] = []
     for mod in type_name.get("typmods", ()) or ():
         const = mod.get("A_Const", {})
         if "ival" in const:
             mods.append(int(const["ival"].get("ival", 0)))
+            written.append(str(mods[-1]))
+        else:
+            written.append(_mod_text(mod))
+    words = tuple(written) if len(written) != len(mods) else ()  # some are not integers
     if name == "char" and schema == "pg_catalog" and not mods:
         mods = [1]  # char without a length is char(1)
-    return _shared(name, tuple(mods), bool(type_name.get("arrayBounds")), schema)
+    return _shared(name, tuple(mods), bool(type_name.get("arrayBounds")), schema, words)
+
+
+def _mod_text(mod: Node) -> str:
+    """A modifier that is not an integer, as SQL: a word (``Point``) or a constant."""
+    if "ColumnRef" in mod:
+        fields = mod["ColumnRef"].get("fields", ())
+        return ".".join(f.get("String", {}).get("sval", "?") for f in fields)
+    const = mod.get("A_Const", {})
+    if "sval" in const:
+        text = const["sval"].get("sval", "")
+        return "'" + text.replace("'", "''") + "'"
+    if "fval" in const:
+        return str(const["fval"].get("fval", "?"))
+    return "?"
 
 
 @lru_cache(maxsize=4096)
-def _shared(name: str, mods: tuple[int, ...], array: bool, schema: str | None) -> TypeRef:
+def _shared(
+    name: str,
+    mods: tuple[int, ...],
+    array: bool,
+    schema: str | None,
+    written_mods: tuple[str, ...] = (),
+) -> TypeRef:
     """One TypeRef per distinct type: they are immutable values, and a migration set writes
     the same few types thousands of times (making each anew costs more than the look-up)."""
-    return TypeRef(name, mods, array, schema)
+    return TypeRef(name, mods, array, schema, written_mods)
 
 
 _TEXTUAL = {"varchar", "text"}
@@ -116,7 +178,7 @@ def rewrites_on_change(old: TypeRef | None, new: TypeRef) -> bool | None:
         return None
     if old.array != new.array:
         return True
-    if old.name == new.name and old.mods == new.mods:
+    if old.name == new.name and old.mods == new.mods and old.written_mods == new.written_mods:
         return False
     if old.array:
         # Arrays convert element by element (an ArrayCoerceExpr): always a rewrite.

@@ -41,6 +41,7 @@ from pglint.plan.model import (
     StatsInfo,
     Step,
     TransactionBlock,
+    Verified,
 )
 from pglint.plan.nodes import (
     column_detail,
@@ -84,6 +85,8 @@ class PlanOptions:
     throughput_mb_s: float = DEFAULT_THROUGHPUT_MB_S
     diff_ref: str | None = None
     paths: tuple[str, ...] = ()
+    #: plan --verify: what verify proved, merged into findings, rollback and confidence.
+    verified: Verified | None = None
 
 
 def display_path(path: Path | str) -> str:
@@ -152,6 +155,8 @@ class _State:
     added_columns: dict[tuple[str, str], int] = field(default_factory=dict)  # → step
     unanalysed: list[str] = field(default_factory=list)
     external: dict[str, str] = field(default_factory=dict)  # relation → first place used
+    #: Locked relations that are indexes → their table (None when pglint does not know it).
+    index_tables: dict[str, str | None] = field(default_factory=dict)
     touch_rows: dict[int, int] = field(default_factory=dict)
     transactions: list[TransactionBlock] = field(default_factory=list)
     non_transactional_in_tx: list[str] = field(default_factory=list)
@@ -280,9 +285,39 @@ class Builder:
             k for k, c in self.s.created.items() if c.migration == ctx.label and c.step < ctx.number
         }
 
+    def _named_indexes(self, ctx: _Ctx) -> set[str]:
+        """The relations the statement names as indexes (DROP INDEX, ALTER INDEX, REINDEX
+        INDEX), whether or not pglint saw them created."""
+        node, kind = ctx.node, ctx.kind
+        if kind == "DropStmt" and node.get("removeType") == "OBJECT_INDEX":
+            return {key(object_name(obj)) for obj in node.get("objects", ())}
+        if (kind == "RenameStmt" and node.get("renameType") == "OBJECT_INDEX") or (
+            kind in ("AlterTableStmt", "AlterObjectSchemaStmt")
+            and node.get("objtype", node.get("objectType")) == "OBJECT_INDEX"
+        ):
+            return {key(rv_name(node.get("relation")))} if node.get("relation") else set()
+        if kind == "ReindexStmt" and node.get("kind") == "REINDEX_OBJECT_INDEX":
+            return {key(rv_name(node.get("relation")))}
+        return set()
+
+    def _note_indexes(self, ctx: _Ctx) -> None:
+        """Record which touched relations are indexes, and their tables when known: they are
+        not tables (no row counts, no entity in the diagram)."""
+        named = self._named_indexes(ctx)
+        for touch in ctx.effect.touches:
+            schema, _, name = touch.relation.rpartition(".")
+            index = ctx.before.index(schema or None, name)
+            if index is not None:
+                self.s.index_tables[key(touch.relation)] = index.table
+            elif key(touch.relation) in named:
+                self.s.index_tables.setdefault(key(touch.relation), None)
+
     def _note_external(self, ctx: _Ctx) -> None:
+        self._note_indexes(ctx)
         for touch in ctx.effect.touches:
             if touch.new or key(touch.relation) in self.s.plan_new:
+                continue
+            if key(touch.relation) in self.s.index_tables:
                 continue
             schema, _, name = touch.relation.rpartition(".")
             before = ctx.before
@@ -483,6 +518,8 @@ class Builder:
         )
         if index.method != "B-tree":
             detail += f" using {index.method}"
+        if node.get("nulls_not_distinct"):
+            detail += " nulls not distinct"
         if predicate:
             detail += f" where {predicate}"
         if index.concurrent:
@@ -523,6 +560,7 @@ class Builder:
                     step=ctx.number,
                     child_new=table_new,
                     nullable=self._nullable(ctx, table, columns),
+                    match_full=con.get("fk_matchtype") == "f",
                 )
             )
             if con.get("skip_validation") and not creating:
@@ -785,6 +823,23 @@ class Builder:
                 yield Change(
                     subtype.removeprefix("AT_").lower(), table, column, f"{what}{target}", "schema"
                 )
+
+    def _c_AlterObjectSchemaStmt(self, ctx: _Ctx) -> Iterator[Change]:
+        node = ctx.node
+        objtype = node.get("objectType", "")
+        what = objtype.removeprefix("OBJECT_").lower().replace("_", " ")
+        if node.get("relation"):
+            name = rv_name(node.get("relation"))
+        else:
+            name = object_name(node.get("object") or {})
+        table_like = objtype in TABLE_LIKE_OBJECTS
+        yield Change(
+            "set_schema_table" if table_like else "set_schema",
+            name if table_like else None,
+            name,
+            f"move {what} {name} to schema {node.get('newschema')}",
+            "schema",
+        )
 
     def _c_RenameStmt(self, ctx: _Ctx) -> Iterator[Change]:
         node = ctx.node
@@ -1226,6 +1281,17 @@ class Builder:
                 Level.MED,
                 f"removes every row of {rel} under {lock} (brief, but the data is gone)",
             )
+        if (
+            kind == "RefreshMatViewStmt"
+            and not touch.blocks_reads
+            and key(rel) == key(rv_name(ctx.node.get("relation")))
+        ):
+            # Only REFRESH writes a materialized view: EXCLUSIVE (CONCURRENTLY) blocks no
+            # query of it, however long the refresh runs.
+            return Level.LOW, (
+                f"refreshes {rel} under {lock}, which blocks only other refreshes and DDL "
+                "(no one else writes a materialized view): reads continue"
+            )
         if work in _LONG_WORK and (touch.blocks_writes or touch.blocks_reads):
             return Level.HIGH, (
                 f"{work} of {rel} under {lock}: {touch.blocked} of {rel} wait until it "
@@ -1247,9 +1313,10 @@ class Builder:
         if loss:
             return Level.MED, f"{loss[0].detail}: data cannot be restored by a rollback"
         if work in _LONG_WORK:
+            only = "" if touch.blocked.startswith("nothing") else "only "
             return (
                 Level.LOW,
-                f"{work} under {lock}, which blocks only {touch.blocked}: reads and writes continue",
+                f"{work} under {lock}, which blocks {only}{touch.blocked}: reads and writes continue",
             )
         if touch.blocked.startswith("nothing"):
             return Level.LOW, f"{lock} blocks {touch.blocked}"
@@ -1339,7 +1406,7 @@ class Builder:
     def _assemble(self, migrations: tuple[MigrationInfo, ...]) -> Plan:
         from pglint.plan.checks import monitoring_queries, validation_queries
         from pglint.plan.mermaid import build_er
-        from pglint.plan.rollback import rollback_plans
+        from pglint.plan.rollback import merge_verified_rollbacks, rollback_plans
         from pglint.plan.summary import checklist, confidence, phase_notes, summarise
 
         s = self.s
@@ -1351,9 +1418,15 @@ class Builder:
             )
             for f in self.collected.findings
         )
+        verified = self.options.verified
+        if verified is not None:
+            seen = set(findings)
+            findings += tuple(f for f in verified.findings if f not in seen)
         er = build_er(self, new_tables, modified)
         phases = self._phases()
         rollback = rollback_plans(self)
+        if verified is not None:
+            rollback = merge_verified_rollbacks(rollback, verified)
         validation = validation_queries(self)
         monitoring = monitoring_queries(self, new_tables, modified)
         stats = self._stats_info()
@@ -1482,17 +1555,22 @@ class Builder:
         return rows, rows * width, basis, upper
 
     def _modified_tables(self) -> tuple[ModifiedTable, ...]:
+        """The tables of the lock rows; a lock on an index counts for its table (when known)."""
         by_table: dict[str, list[LockRow]] = {}
+        index_tables = self.s.index_tables
         for row in self.s.rows:
-            by_table.setdefault(key(row.relation), []).append(row)
+            table = index_tables.get(key(row.relation), row.relation)
+            if table is not None:
+                by_table.setdefault(key(table), []).append(row)
         changes: dict[str, list[str]] = {}
         steps = {step.number: step for step in self.s.steps}
         for table_key, rows in by_table.items():
             for row in rows:
+                names = {table_key, key(row.relation)}
                 own = [
                     c.detail
                     for c in steps[row.step].changes
-                    if c.relation and key(c.relation) == table_key
+                    if c.relation and key(c.relation) in names
                 ]
                 changes.setdefault(table_key, []).extend(
                     own or [f"locked by step {row.step}: {row.statement}"]
@@ -1502,10 +1580,14 @@ class Builder:
         for table_key, rows in by_table.items():
             worst = max(rows, key=lambda r: r.level.rank)
             listed = changes[table_key]
-            found = stats.find(rows[0].relation) if stats else None
+            name = next(
+                (r.relation for r in rows if key(r.relation) == table_key),
+                index_tables.get(key(rows[0].relation)) or rows[0].relation,
+            )
+            found = stats.find(name) if stats else None
             tables.append(
                 ModifiedTable(
-                    name=rows[0].relation,
+                    name=name,
                     changes=tuple(dict.fromkeys(listed)),
                     level=worst.level,
                     reason=f"step {worst.step}: {worst.reason}",

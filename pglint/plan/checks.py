@@ -39,7 +39,8 @@ def _renamed(builder: Builder) -> set[str]:
         key(c.relation)
         for step in builder.s.steps
         for c in step.changes
-        if c.kind in ("rename_table", "rename_view", "rename_materialized_view") and c.relation
+        if c.kind in ("rename_table", "rename_view", "rename_materialized_view", "set_schema_table")
+        and c.relation
     }
 
 
@@ -60,6 +61,7 @@ def existing_tables(builder: Builder) -> list[str]:
         _dropped_tables(builder)
         | _renamed(builder)
         | _index_names(builder)
+        | set(builder.s.index_tables)
         | set(builder.s.created)
     )
     index_targets = {
@@ -112,7 +114,8 @@ def validation_queries(builder: Builder) -> tuple[Query, ...]:
     steps_of: dict[str, list[int]] = {}
     for change_step in s.steps:
         for change in change_step.changes:
-            if change.phase == "data" and change.relation:
+            # An UPDATE changes rows but not how many there are.
+            if change.phase == "data" and change.relation and change.kind != "update":
                 steps_of.setdefault(key(change.relation), []).append(change_step.number)
 
     tables = existing_tables(builder)
@@ -125,7 +128,7 @@ def validation_queries(builder: Builder) -> tuple[Query, ...]:
         expect = "the same counts before and after"
         if changed:
             expect += ", except for " + ", ".join(
-                f"{t} (rows changed by step {', '.join(map(str, sorted(set(steps_of[key(t)]))))})"
+                f"{t} (rows added or removed by step {', '.join(map(str, sorted(set(steps_of[key(t)]))))})"
                 for t in changed
             )
         before.append(
@@ -157,20 +160,34 @@ def validation_queries(builder: Builder) -> tuple[Query, ...]:
         pairs = list(zip(fk.columns, fk.parent_columns, strict=True))
         present = [f"c.{quote_ident(c)} IS NOT NULL" for c in fk.columns]
         match = [f"p.{quote_ident(pc)} = c.{quote_ident(c)}" for c, pc in pairs]
-        sql = (
-            f"SELECT count(*) AS orphans\nFROM {quote_name(fk.child)} AS c\n"
-            f"WHERE {_and(present)}\n"
-            f"  AND NOT EXISTS (SELECT 1 FROM {quote_name(fk.parent)} AS p WHERE {_and(match)});"
-        )
+        missing = f"NOT EXISTS (SELECT 1 FROM {quote_name(fk.parent)} AS p WHERE {_and(match)})"
+        if fk.match_full and len(fk.columns) > 1:
+            # MATCH FULL: a key that is NULL in some columns but not all violates it too.
+            absent = [f"c.{quote_ident(c)} IS NULL" for c in fk.columns]
+            where = f"({' OR '.join(present)})\n  AND ({' OR '.join(absent)} OR {missing})"
+        else:
+            where = f"{_and(present)}\n  AND {missing}"
+        sql = f"SELECT count(*) AS orphans\nFROM {quote_name(fk.child)} AS c\nWHERE {where};"
         before.append(
             Query(
                 "",
                 f"Orphans for the new foreign key {fk.name}",
                 when,
                 f"Rows of {fk.child} whose ({', '.join(fk.columns)}) has no match in "
-                f"{fk.parent}({', '.join(fk.parent_columns)}): any makes "
+                f"{fk.parent}({', '.join(fk.parent_columns)})"
+                + (
+                    ", or that is NULL in some columns but not all (MATCH FULL)"
+                    if fk.match_full and len(fk.columns) > 1
+                    else ""
+                )
+                + ": any makes "
                 + ("VALIDATE CONSTRAINT" if fk.not_valid else "ADD CONSTRAINT")
-                + f" {fk.name} fail (step {fk.step}).",
+                + f" {fk.name} fail"
+                + (
+                    f" (step {guard})."
+                    if guard is not None and (guard != fk.step or not fk.not_valid)
+                    else " (nothing in these migrations validates it yet)."
+                ),
                 "0",
                 sql,
                 (fk.child, fk.parent),
@@ -474,7 +491,8 @@ def monitoring_queries(
     s = builder.s
     queries: list[Query] = []
     tables = existing_tables(builder)
-    if tables:
+    if tables or s.rows:
+        # Also when every locked table is renamed, moved or dropped (no name to filter on).
         queries.append(
             Query(
                 "",
@@ -487,6 +505,7 @@ def monitoring_queries(
                 LOCK_WAITS_SQL,
             )
         )
+    if tables:
         queries.append(
             Query(
                 "",

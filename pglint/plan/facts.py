@@ -20,6 +20,7 @@ class ForeignKey:
     step: int
     child_new: bool  # the child table is created by these migrations
     nullable: bool  # some key column accepts NULL
+    match_full: bool = False  # MATCH FULL: a partly NULL key is a violation too
 
 
 @dataclass(frozen=True, slots=True)

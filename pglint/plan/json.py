@@ -77,6 +77,36 @@ def _schema_of(hint: object, defs: dict[str, object]) -> dict[str, object]:
     raise TypeError(f"no JSON schema for {hint!r}")
 
 
+#: ``plan --verify --format json`` only: verify's report, as ``pglint verify --format json``
+#: writes it (its per-statement records are described in the README, not here).
+VERIFY_SCHEMA: dict[str, object] = {
+    "type": "object",
+    "description": "Only with --verify: what a real PostgreSQL server did with the migrations.",
+    "properties": {
+        "server": {"type": "string"},
+        "postgresql": {"type": "string"},
+        "rows": {"type": "integer"},
+        "note": {"type": "string"},
+        "notes": {"type": "array", "items": {"type": "string"}},
+        "migrations": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "properties": {
+                    "migration": {"type": "string"},
+                    "paths": {"type": "array", "items": {"type": "string"}},
+                    "statements": {"type": "array", "items": {"type": "object"}},
+                    "rollback": {"type": "string"},
+                    "rollback_differences": {"type": "array", "items": {"type": "string"}},
+                },
+                "required": ["migration", "statements", "rollback", "rollback_differences"],
+            },
+        },
+    },
+    "required": ["postgresql", "migrations"],
+}
+
+
 def json_schema() -> dict[str, object]:
     """JSON Schema (2020-12) of ``pglint plan --format json`` (docs/plan.schema.json)."""
     defs: dict[str, object] = {}
@@ -92,6 +122,7 @@ def json_schema() -> dict[str, object]:
             "additionalProperties": False,
         },
         **body["properties"],
+        "verify": VERIFY_SCHEMA,
     }
     return {
         "$schema": "https://json-schema.org/draft/2020-12/schema",

@@ -455,6 +455,11 @@ def _rollback_one(plan: RollbackPlan) -> list[str]:
             )
         else:
             out.append("Nothing to undo: this migration changes no schema object.")
+    if plan.verified is not None:
+        out += [
+            "",
+            f"Round trip (up, down, up) on PostgreSQL with `--verify`: **{cell(plan.verified)}**.",
+        ]
     if plan.not_restored:
         out += [
             "",

@@ -31,8 +31,10 @@ class Verdict(str, Enum):
     """Whether the migrations can run online."""
 
     ONLINE = "safe to run online"
+    RETRY = "safe to run online with lock_timeout and retries"
     CARE = "needs care"
     WINDOW = "needs a maintenance window"
+    FAILS = "fails as written"
 
 
 #: How complexity is decided, stated in the report and in docs/plan.md.
@@ -45,15 +47,22 @@ COMPLEXITY_RULE = (
     "lock_timeout (if it has to wait, all traffic on the table queues behind it), rows of an "
     "existing table are updated, deleted or merged, or existing data is dropped. "
     "LOW: every other lock on an existing table (brief with lock_timeout set, or blocking "
-    "only DDL and VACUUM). Tables created by the same migration are empty and never raise "
+    "only DDL and VACUUM, or the EXCLUSIVE lock of REFRESH MATERIALIZED VIEW CONCURRENTLY, "
+    "which blocks no query of the view). Tables created by the same migration are empty and never raise "
     "the level; as for the rules, a table created by an earlier migration counts as existing, "
     "since each migration may be deployed on its own."
 )
 
 #: How the overall verdict follows from the levels.
 VERDICT_RULE = (
+    "fails as written when a finding shows that PostgreSQL rejects a statement (a syntax "
+    "error, syntax the target version lacks, a statement that cannot run in the transaction "
+    "it is in, or a failure verify observed); otherwise "
     "needs a maintenance window when any operation is HIGH; needs care when any is MED; "
-    "safe to run online otherwise."
+    "safe to run online with lock_timeout and retries when every operation is LOW but some "
+    "take, for a moment, a lock that blocks reads or writes (lock_timeout bounds the queue "
+    "behind it, but cancels the statement, and so the migration, while a long transaction "
+    "holds the table: be ready to retry); safe to run online otherwise."
 )
 
 
@@ -271,6 +280,27 @@ class RollbackPlan:
     irreversible: tuple[str, ...]  # what no rollback brings back
     not_derived: tuple[str, ...]  # up statements pglint could not invert
     runs_in_transaction: bool | None = None
+    #: plan --verify: the round trip's result on PostgreSQL (restored, not restoring, failed,
+    #: not reapplyable, …); None when it was not verified.
+    verified: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class VerifiedRollback:
+    """What verify's round trip (up, down, up) of one migration showed."""
+
+    migration: str
+    result: str  # restored, not restoring, failed, not reapplyable, none, …
+    differences: tuple[str, ...]  # what the down left different
+
+
+@dataclass(frozen=True, slots=True)
+class Verified:
+    """What ``pglint verify`` proved on a real server, merged into the plan (--verify)."""
+
+    postgresql: str
+    findings: tuple[FindingRow, ...]
+    rollbacks: tuple[VerifiedRollback, ...]
 
 
 @dataclass(frozen=True, slots=True)

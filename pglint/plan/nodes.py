@@ -118,11 +118,22 @@ def make_object_name(table: str, columns: Iterable[str], label: str) -> str:
     return "_".join(parts)
 
 
+_PLAIN_ELEM = {"ordering": "SORTBY_DEFAULT", "nulls_ordering": "SORTBY_NULLS_DEFAULT"}
+
+
 def index_columns(elems: Iterable[Node] | None) -> tuple[str, ...]:
+    """The keys of an index as written: a column name, or with its collation, operator
+    class and sort order (``b COLLATE "C" text_pattern_ops``, ``a DESC NULLS LAST``)."""
     out = []
     for item in elems or ():
         elem = item.get("IndexElem", {})
-        out.append(elem.get("name") or f"({expr_text(elem.get('expr'))})")
+        decorated = any(elem.get(k, v) != v for k, v in _PLAIN_ELEM.items()) or any(
+            elem.get(k) for k in ("collation", "opclass", "opclassopts")
+        )
+        if elem.get("name") and not decorated:
+            out.append(elem["name"])
+        else:
+            out.append(try_deparse(item) or f"({expr_text(elem.get('expr'))})")
     return tuple(out)
 
 

@@ -10,13 +10,14 @@ rollback brings back (the values of a dropped column, rows deleted or overwritte
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from pglint.model.catalog import Catalog, Table
 from pglint.model.effects import Effect
 from pglint.model.nodes import RELATION_OBJECTS
 from pglint.model.statements import Node
-from pglint.plan.model import RollbackPlan, Step
+from pglint.plan.model import RollbackPlan, Step, Verified
 from pglint.plan.nodes import (
     constraint_columns,
     index_name_parts,
@@ -86,6 +87,35 @@ def rollback_plans(builder: Builder) -> tuple[RollbackPlan, ...]:
             )
         )
     return tuple(plans)
+
+
+def merge_verified_rollbacks(
+    plans: tuple[RollbackPlan, ...], verified: Verified
+) -> tuple[RollbackPlan, ...]:
+    """Add verify's round-trip result to each migration's rollback: what the down proved
+    to leave different joins ``not_restored`` (the static comparison can miss some, such as
+    a dropped DEFAULT)."""
+    by_migration = {r.migration: r for r in verified.rollbacks}
+    out = []
+    for plan in plans:
+        found = by_migration.get(plan.migration)
+        if found is None:
+            out.append(plan)
+            continue
+        proven = [f"verified on PostgreSQL {verified.postgresql}: {d}" for d in found.differences]
+        if found.result == "failed":
+            proven.append(
+                f"verified on PostgreSQL {verified.postgresql}: the down migration fails "
+                "(migration-failed in section 9), so nothing after the failing statement is undone"
+            )
+        out.append(
+            replace(
+                plan,
+                not_restored=tuple(dict.fromkeys((*plan.not_restored, *proven))),
+                verified=found.result,
+            )
+        )
+    return tuple(out)
 
 
 def _irreversible(steps: list[Step]) -> list[str]:
@@ -262,9 +292,13 @@ def _alter_table(node: Node, before: Catalog, created: set[str], where: str):
             if cmd.get("def") and old is not None and not old.has_default:
                 out.append(f"ALTER TABLE {target} ALTER COLUMN {quote_ident(column)} DROP DEFAULT;")
             else:
+                regclass = f"{literal(quote_name(table))}::regclass"
                 missing.append(
                     f"{'SET' if cmd.get('def') else 'DROP'} DEFAULT of {table}.{column} at {where}: "
-                    "the previous default is not known to pglint"
+                    "pglint's schema model does not keep default expressions: save it with "
+                    f"SELECT pg_get_expr(adbin, adrelid) FROM pg_attrdef WHERE adrelid = {regclass} "
+                    "AND adnum = (SELECT attnum FROM pg_attribute WHERE attrelid = "
+                    f"{regclass} AND attname = {literal(column)}) before migrating"
                 )
         elif subtype == "AT_SetNotNull":
             if not (old is not None and old.not_null):

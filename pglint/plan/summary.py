@@ -12,6 +12,7 @@ from pglint.plan.model import (
     DroppedObject,
     FindingRow,
     Level,
+    LockRow,
     MigrationInfo,
     ModifiedTable,
     NewTable,
@@ -52,7 +53,46 @@ def _names(items: list[str], limit: int = 4) -> str:
     return text
 
 
-def verdict(builder: Builder) -> tuple[Verdict, str]:
+#: Findings that mean PostgreSQL (or the migration tool's transaction) rejects the migration
+#: as written: whatever its locks, it does not run. ``migration-failed`` is verify's proof.
+FAILING_RULES = frozenset(
+    {
+        "syntax-error",
+        "ban-concurrent-index-creation-in-transaction",
+        "ban-enum-value-add-in-transaction",
+        "ban-duplicate-column-assignments",
+        "unsupported-in-target-version",
+        "migration-failed",
+    }
+)
+
+
+#: In a ``migration-failed`` message of verify: the up failed on synthetic rows only.
+SYNTHETIC_ONLY = "on empty tables the migration succeeds"
+
+
+def verdict(builder: Builder, findings: tuple[FindingRow, ...] = ()) -> tuple[Verdict, str]:
+    from pglint.plan.builder import display_path
+
+    downs = {
+        display_path(r.part.path)
+        for captured in builder.collected.migrations
+        for r in captured.record.view.down or ()
+    }
+    # A down migration that fails is a broken rollback (section 6), not a failing deploy; an
+    # up that verify saw fail only on its synthetic rows may well run on production's.
+    failing = [
+        f
+        for f in findings
+        if f.rule in FAILING_RULES and f.path not in downs and SYNTHETIC_ONLY not in f.message
+    ]
+    if failing:
+        first = failing[0]
+        more = len(failing) - 1
+        also = f" ({_plural(more, 'more finding')} like it in section 9)" if more else ""
+        return Verdict.FAILS, (
+            f"PostgreSQL rejects {first.path}:{first.line} ({first.rule}): {first.message}{also}"
+        )
     rows = builder.s.rows
     if not rows:
         return Verdict.ONLINE, "no statement locks a table that exists before its migration runs"
@@ -62,9 +102,34 @@ def verdict(builder: Builder) -> tuple[Verdict, str]:
         return Verdict.WINDOW, reason
     if worst.level == Level.MED:
         return Verdict.CARE, reason
-    return Verdict.ONLINE, (
-        "every lock on an existing table is brief with lock_timeout set, or blocks only DDL and VACUUM"
-    )
+    brief = brief_blocking(builder)
+    if brief:
+        numbers = list(dict.fromkeys(r.step for r in brief))
+        steps = _names([str(n) for n in numbers], 8)
+        tables = _names(list(dict.fromkeys(r.relation for r in brief)))
+        which = (
+            f"step {steps} briefly takes" if len(numbers) == 1 else f"steps {steps} briefly take"
+        )
+        return Verdict.RETRY, (
+            f"{which} a lock that blocks "
+            f"reads or writes of {tables}; lock_timeout bounds the queue behind it, but while a "
+            "long transaction holds the table the statement is cancelled and the migration has "
+            "to be retried"
+        )
+    return Verdict.ONLINE, "every lock on an existing table blocks only DDL and VACUUM, or nothing"
+
+
+def brief_blocking(builder: Builder) -> list[LockRow]:
+    """LOW locks that block reads or writes: brief, and bounded by lock_timeout (which may
+    cancel them), such as ADD COLUMN's ACCESS EXCLUSIVE."""
+    return [
+        r
+        for r in builder.s.rows
+        if r.level == Level.LOW
+        and r.lock_timeout
+        and (r.blocks_reads or r.blocks_writes)
+        and r.work == "catalog only"
+    ]
 
 
 def blocking_time(builder: Builder) -> list[tuple[str, float]]:
@@ -160,7 +225,7 @@ def summarise(
         sentences.append(
             f"{subject} {'changes' if one else 'change'} no table, index or other schema object."
         )
-    decision, reason = verdict(builder)
+    decision, reason = verdict(builder, findings)
     loss = [
         d
         for d in dropped
@@ -272,6 +337,18 @@ def checklist(
                 "SET lock_timeout = '2s';",
             )
         )
+    brief = brief_blocking(builder)
+    if brief:
+        steps = sorted({r.step for r in brief})
+        items.append(
+            ChecklistItem(
+                "Be ready to run the migration again if it fails on lock_timeout",
+                f"{'step' if len(steps) == 1 else 'steps'} {_names([str(n) for n in steps], 8)} "
+                f"{'gives' if len(steps) == 1 else 'give'} up after lock_timeout rather than queue "
+                "traffic behind a long transaction "
+                '("canceling statement due to lock timeout")',
+            )
+        )
     if any(r.blocks_reads or r.blocks_writes for r in s.rows):
         items.append(
             ChecklistItem(
@@ -314,7 +391,14 @@ def checklist(
     breaking = []
     for step in s.steps:
         for change in step.changes:
-            kinds = ("drop_column", "rename_column", "rename_table", "drop_table", "alter_type")
+            kinds = (
+                "drop_column",
+                "rename_column",
+                "rename_table",
+                "set_schema_table",
+                "drop_table",
+                "alter_type",
+            )
             created = s.created.get(key(change.relation or ""))
             if created is not None and created.migration == step.migration:
                 continue  # the same migration created it: nothing uses it yet

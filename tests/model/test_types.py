@@ -56,6 +56,33 @@ def test_type_ref(written, name, mods, array, shown):
     assert str(ref) == shown
 
 
+@pytest.mark.parametrize(
+    ("written", "shown"),
+    [
+        ("interval", "interval"),
+        ("interval minute", "interval minute"),
+        ("interval(3)", "interval(3)"),
+        ("interval day to second", "interval day to second"),
+        ("interval day to second(2)", "interval day to second(2)"),
+        ("interval second(0)", "interval second(0)"),
+        ("interval year to month", "interval year to month"),
+        ("interval hour to minute[]", "interval hour to minute[]"),
+        ("time(2) with time zone", "timetz(2)"),
+        ("timestamp(0)", "timestamp(0)"),
+        ("bit", "bit(1)"),
+        ("bit(5)", "bit(5)"),
+        ("varbit", "varbit"),
+        ("geometry(Point, 4326)", "geometry(point, 4326)"),
+        ("public.geography(Polygon)", "public.geography(polygon)"),
+    ],
+)
+def test_type_ref_renders_sql(written, shown):
+    """Modifiers print as SQL (interval's are a field mask and a precision internally), so
+    that generated statements such as a plan's inverse ``ALTER COLUMN … TYPE`` parse."""
+    assert str(_type(written)) == shown
+    parse_sql_json(f"ALTER TABLE t ALTER COLUMN c TYPE {shown} USING c::{shown}")
+
+
 def test_type_refs_are_shared_values():
     assert _type("varchar(20)") is _type("character varying(20)")
     assert _type("varchar(20)") is not _type("varchar(30)")
@@ -142,3 +169,10 @@ def test_rewrites_on_change(old, new, rewrites):
 
 def test_unknown_old_type_is_unknown():
     assert rewrites_on_change(None, _type("bigint")) is None
+
+
+def test_word_modifiers_count_in_type_changes():
+    assert (
+        rewrites_on_change(_type("geometry(Point, 4326)"), _type("geometry(Point, 4326)")) is False
+    )
+    assert rewrites_on_change(_type("geometry(Point, 4326)"), _type("geometry(Polygon, 4326)"))

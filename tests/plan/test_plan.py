@@ -112,7 +112,7 @@ def test_json_and_markdown_carry_the_same_content(monkeypatch):
 def test_verdicts_follow_the_locks(monkeypatch):
     verdicts = {name: case_plan(name, False, monkeypatch).summary.verdict for name in CASES}
     assert verdicts == {
-        "new_table_fk": Verdict.ONLINE,  # only a brief lock on customers, with lock_timeout
+        "new_table_fk": Verdict.RETRY,  # only a brief lock on customers, with lock_timeout
         "rewrite_downtime": Verdict.WINDOW,  # type changes rewrite events
         "data_migration": Verdict.WINDOW,  # ACCESS EXCLUSIVE held across the backfill
         "no_rollback": Verdict.CARE,  # brief ACCESS EXCLUSIVE without lock_timeout, data dropped
