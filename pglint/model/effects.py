@@ -53,6 +53,9 @@ class Touch:
     #: (its DEFAULT partition, when ATTACH PARTITION checks it): queries on the parent wait
     #: for it (measured on PostgreSQL 15: attach_partition_with_default, probe).
     partition_lock: LockMode | None = None
+    #: False for a materialized view: only REFRESH (and DDL) write it, so no application
+    #: write waits for its locks (REFRESH … CONCURRENTLY's EXCLUSIVE lock lets reads run).
+    writable: bool = True
 
     @property
     def blocks_reads(self) -> bool:
@@ -66,7 +69,7 @@ class Touch:
     @property
     def blocks_writes(self) -> bool:
         """INSERT, UPDATE and DELETE on the relation must wait."""
-        return (
+        return self.writable and (
             self.lock.blocks_writes
             or bool(self.index_lock and self.index_lock.blocks_writes)
             or bool(self.partition_lock and self.partition_lock.blocks_writes)
@@ -76,7 +79,7 @@ class Touch:
     def blocked(self) -> str:
         """What the statement blocks on this relation, in words (see LockMode.blocked)."""
         if self.blocks_reads:
-            return "reads and writes"
+            return "reads and writes" if self.writable else "reads"
         return self.lock.blocked
 
 
@@ -1051,6 +1054,7 @@ def _merge(touches: list[Touch]) -> list[Touch]:
             before.location if before.location is not None else t.location,
             max(index_locks) if index_locks else None,
             max(partition_locks) if partition_locks else None,
+            before.writable and t.writable,
         )
     return list(merged.values())
 
@@ -1422,7 +1426,9 @@ def _cluster_stmt(node: Node, catalog: Catalog, pg: int) -> _Result:
 def _refresh_stmt(node: Node, catalog: Catalog, pg: int) -> _Result:
     f = fact("RefreshMatViewStmt:concurrent" if node.get("concurrent") else "RefreshMatViewStmt")
     relation = node.get("relation", {})
-    touches = [_touch(catalog, relation, f, "REFRESH MATERIALIZED VIEW")]
+    refreshed = _touch(catalog, relation, f, "REFRESH MATERIALIZED VIEW")
+    refreshed.writable = False
+    touches = [refreshed]
     view = catalog.table_of(relation)
     if view is not None and not node.get("skipData"):
         touches.extend(_source_touches(catalog, view.sources, "REFRESH", True))

@@ -309,3 +309,14 @@ def test_enum_rename_value_is_not_reported():
     )
     assert lint("ban-enum-value-add-in-transaction", sql, pg=11) == []
     assert lint("ban-enum-value-add-in-transaction", sql) == []
+
+
+def test_a_concurrent_refresh_blocks_no_reads_and_no_application_writes():
+    """REFRESH … CONCURRENTLY takes EXCLUSIVE on the view: reads run, and nothing but a
+    refresh writes a materialized view, so neither timeout rule has anything to bound."""
+    before = "CREATE TABLE t (a int); CREATE MATERIALIZED VIEW mv AS SELECT a FROM t;"
+    sql = "REFRESH MATERIALIZED VIEW CONCURRENTLY mv;"
+    assert lint("require-lock-timeout", sql, before=before) == []
+    assert lint("require-statement-timeout", sql, before=before) == []
+    (plain,) = lint("require-lock-timeout", "REFRESH MATERIALIZED VIEW mv;", before=before)
+    assert "all later reads of mv queue" in plain.message
