@@ -929,16 +929,12 @@ def _drop_column_dependents(catalog: Catalog, table: Table, columns: set[str]) -
     dropped = [c for c in table.constraints if _involves(c, columns)]
     if dropped:
         table.constraints = [c for c in table.constraints if c not in dropped]
-    own = plain(table.schema, table.name)
-    for key, index in list(catalog.indexes.items()):
-        # (the column test first: it rules out nearly every index, and cheaply)
-        if (
-            not (
-                columns.isdisjoint(index.columns)
-                and columns.isdisjoint(index.mentions)
-                and columns.isdisjoint(index.included)
-            )
-            and _plain_name(index.table) == own
+    for key in _indexes_of(catalog, table):
+        index = catalog.indexes[key]
+        if not (
+            columns.isdisjoint(index.columns)
+            and columns.isdisjoint(index.mentions)
+            and columns.isdisjoint(index.included)
         ):
             del catalog.indexes[key]
 
@@ -974,9 +970,9 @@ def _rename_column_uses(catalog: Catalog, table: Table, old: str, new: str) -> N
         else c
         for c in table.constraints
     ]
-    own = plain(table.schema, table.name)
-    for key, index in list(catalog.indexes.items()):
-        if _plain_name(index.table) == own and (old in index.columns or old in index.uses):
+    for key in _indexes_of(catalog, table):
+        index = catalog.indexes[key]
+        if old in index.columns or old in index.uses:
             catalog.indexes[key] = replace(
                 index,
                 columns=renamed(index.columns),
@@ -1094,9 +1090,8 @@ def _drop_relation(catalog: Catalog, table: Table, cascade: bool, named: bool = 
     parent = catalog.tables.get(table.parent) if table.parent else None
     _detach(catalog, parent, table)
     own = plain(table.schema, table.name)
-    for key, index in list(catalog.indexes.items()):
-        if _plain_name(index.table) == own:
-            del catalog.indexes[key]
+    for key in _indexes_of(catalog, table):
+        del catalog.indexes[key]
     if not named:  # (the statement's own DROP event forgets the named relation's parts)
         _forget_table_parts(catalog, own)
     if not cascade and table.kind != "partitioned":
@@ -1298,6 +1293,12 @@ _HANDLERS = {
 def _plain_name(name: str) -> str:
     schema, _, bare = name.rpartition(".")
     return plain(schema or None, bare)
+
+
+def _indexes_of(catalog: Catalog, table: Table) -> list[str]:
+    """The keys of the indexes on ``table`` (a list: the caller may delete them)."""
+    names = _variants(table.schema, table.name)
+    return [key for key, index in catalog.indexes.items() if index.table in names]
 
 
 def _variants(schema: str | None, name: str) -> tuple[str, ...]:

@@ -76,11 +76,17 @@ def mentions(statement: Statement, *words: str) -> bool:
     A cheap test before a walk: SQL keywords cannot be escaped, so a statement that
     never spells ``json`` has no JSON_TABLE node.
     """
+    text = lowered(statement)
+    return any(word in text for word in words)
+
+
+def lowered(statement: Statement) -> str:
+    """The statement's text in lower case, made once."""
     memo = statement.memo
-    lowered = memo.get("lower")
-    if lowered is None:
-        lowered = memo["lower"] = statement.text.lower()
-    return any(word in lowered for word in words)
+    text = memo.get("lower")
+    if text is None:
+        text = memo["lower"] = statement.text.lower()
+    return text
 
 
 def alter_commands(node: Node) -> Iterator[Node]:

@@ -7,6 +7,7 @@ back, a table the down dropped that the up never created.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Iterable, Mapping
 from typing import TypeVar
 
@@ -136,7 +137,13 @@ def _readable(detail: str) -> str:
     head, found, stored = detail.partition(" DEFAULT {")
     if not found:
         return detail
-    return f"{head} DEFAULT {_expression(default_expression('{' + stored))}"
+    return f"{head} DEFAULT {_default_sql('{' + stored)}"
+
+
+@functools.lru_cache(maxsize=256)
+def _default_sql(stored: str) -> str:
+    """SQL text of a stored DEFAULT (the same few defaults recur: now(), false, 0)."""
+    return _expression(default_expression(stored))
 
 
 def compare(

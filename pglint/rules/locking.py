@@ -16,7 +16,7 @@ from pglint.engine import Context, FileView
 from pglint.model.catalog import qualified, range_name
 from pglint.model.effects import Effect, Touch
 from pglint.model.locks import LockMode, fact
-from pglint.model.nodes import alter_commands, mentions, node_index, statement_nodes
+from pglint.model.nodes import alter_commands, lowered, mentions, node_index, statement_nodes
 from pglint.model.statements import Node, Statement
 from pglint.rules.registry import Hit, check
 
@@ -1115,13 +1115,13 @@ _JSON_WORD = re.compile(r"\bis\s+(?:not\s+)?json\b|\bjson\s*\(")
 
 #: A statement whose text has this may hold a PostgreSQL 16 number literal (0x1F, 1_000);
 #: its constants then say for sure.
-_NEW_NUMBER_HINT = re.compile(r"\b0[xob][0-9a-f_]|\b\d[\d.e+-]*_\d", re.IGNORECASE)
+_NEW_NUMBER_HINT = re.compile(r"0[xob][0-9a-f_]|\d_\d")  # on the lower-case text
 _NUMBER_TOKEN = re.compile(r"-?\s*(\d[0-9a-z_.]*(?:e[+-]?[0-9_]+)?)", re.IGNORECASE)
 
 
 def _new_number_literals(statement: Statement) -> Iterator[int]:
     """Locations of the numeric constants written as only PostgreSQL 16+ reads them."""
-    if not _NEW_NUMBER_HINT.search(statement.text):
+    if not _NEW_NUMBER_HINT.search(lowered(statement)):
         return
     for const in statement_nodes(statement).of("A_Const"):
         if "ival" not in const and "fval" not in const:
@@ -1146,7 +1146,7 @@ def _feature_nodes(statement: Statement) -> list[tuple[str, Node]]:
     # JSON_TABLE, IS JSON, … and MERGE cannot be written without their keyword: only a
     # statement whose text spells one needs a walk (not every one with a jsonb column).
     if mentions(statement, "json_", "merge") or (
-        mentions(statement, "json") and _JSON_WORD.search(statement.memo["lower"])
+        mentions(statement, "json") and _JSON_WORD.search(lowered(statement))
     ):
         index = statement_nodes(statement)
         for kind, word in _NESTED:
