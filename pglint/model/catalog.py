@@ -794,8 +794,8 @@ def _create_index(catalog: Catalog, node: Node, new: bool) -> None:
     )
     params = node.get("indexParams", ())
     expressions = [p.get("IndexElem", {}).get("expr") for p in params]
-    mentions = column_refs([e for e in expressions if e], node.get("whereClause"))
-    included = column_refs(node.get("indexIncludingParams"))
+    mentions = frozenset(column_refs([e for e in expressions if e], node.get("whereClause")))
+    included = frozenset(column_refs(node.get("indexIncludingParams")))
     catalog.indexes[qualified(schema, name)] = Index(
         schema,
         name,
@@ -808,10 +808,11 @@ def _create_index(catalog: Catalog, node: Node, new: bool) -> None:
     )
 
 
-def column_refs(*nodes: object) -> frozenset[str]:
-    """Column names that parse-tree nodes use: the last name of each ``ColumnRef``, and
-    the plain column names of ``IndexElem`` nodes (an INCLUDE list)."""
-    found: set[str] = set()
+def column_refs(*nodes: object) -> tuple[str, ...]:
+    """Column names that parse-tree nodes use, each once: the last name of each
+    ``ColumnRef`` (not ``t.*``), and the plain column names of ``IndexElem`` nodes (an
+    INCLUDE list)."""
+    found: dict[str, None] = {}
     stack = list(nodes)
     while stack:
         item = stack.pop()
@@ -820,14 +821,14 @@ def column_refs(*nodes: object) -> frozenset[str]:
             if ref is not None:
                 fields = ref.get("fields", ())
                 if fields and "String" in fields[-1]:
-                    found.add(fields[-1]["String"].get("sval", ""))
+                    found[fields[-1]["String"].get("sval", "")] = None
                 continue
             if item.get("IndexElem", {}).get("name"):
-                found.add(item["IndexElem"]["name"])
+                found[item["IndexElem"]["name"]] = None
             stack.extend(item.values())
         elif isinstance(item, list):
             stack.extend(item)
-    return frozenset(found)
+    return tuple(found)
 
 
 def _alter_table(catalog: Catalog, node: Node, new: bool) -> None:

@@ -18,7 +18,7 @@ from pathlib import Path
 from pglint import __version__
 from pglint.config import Settings
 from pglint.layouts.base import Reader
-from pglint.model.catalog import Catalog, query_relations
+from pglint.model.catalog import Catalog, column_refs, query_relations
 from pglint.model.effects import Effect, Touch
 from pglint.model.locks import LockMode
 from pglint.model.nodes import RELATION_OBJECTS, TABLE_LIKE_OBJECTS
@@ -45,7 +45,6 @@ from pglint.plan.model import (
 )
 from pglint.plan.nodes import (
     column_detail,
-    column_refs,
     constraint_columns,
     constraint_kind,
     expr_text,

@@ -207,21 +207,3 @@ def storage_type(type_ref: object) -> str | None:
     text = str(type_ref)
     base = getattr(type_ref, "name", text)
     return _SERIAL_STORAGE.get(base, text)
-
-
-def column_refs(node: object) -> tuple[str, ...]:
-    """Names of the columns an expression refers to (the last part of each ColumnRef)."""
-    found: dict[str, None] = {}
-    stack = [node]
-    while stack:
-        item = stack.pop()
-        if isinstance(item, dict):
-            ref = item.get("ColumnRef")
-            if ref is not None:
-                fields = ref.get("fields", ())
-                if fields and "String" in fields[-1]:
-                    found[fields[-1]["String"].get("sval", "")] = None
-            stack.extend(item.values())
-        elif isinstance(item, list):
-            stack.extend(item)
-    return tuple(found)
