@@ -1125,18 +1125,11 @@ def _drop_cascade(catalog: Catalog, kind: str, objects: list[Node]) -> None:
         names = type_names(obj)
         if not names:
             continue
-        dropped = dotted(names)
-        for table in list(catalog.tables.values()):
-            columns = {
-                c.name
-                for c in table.columns.values()
-                if c.type is not None and plain(c.type.schema, c.type.name) == dropped
-            }
-            if columns:
-                table = catalog.writable(table)
-                for column in columns:
-                    del table.columns[column]
-                _drop_column_dependents(catalog, table, columns)
+        for table, columns in _columns_of_type(catalog, dotted(names)):
+            table = catalog.writable(table)
+            for column in columns:
+                del table.columns[column]
+            _drop_column_dependents(catalog, table, set(columns))
 
 
 def _drop_schema_contents(catalog: Catalog, schema: str) -> None:
@@ -1368,22 +1361,31 @@ def _type_event(catalog: Catalog, event: Event) -> None:
         _retype_columns(catalog, event.key[1], event.new_key[1])
 
 
+def _columns_of_type(catalog: Catalog, name: str) -> list[tuple[Table, list[str]]]:
+    """Each table with columns of type ``name`` (as :func:`plain` spells it), and those
+    columns' names."""
+    found = []
+    for table in catalog.tables.values():
+        columns = [
+            c.name
+            for c in table.columns.values()
+            if c.type is not None and plain(c.type.schema, c.type.name) == name
+        ]
+        if columns:
+            found.append((table, columns))
+    return found
+
+
 def _retype_columns(catalog: Catalog, old: str, new: str) -> None:
     """Columns follow a renamed type (they refer to it, not to its name)."""
     schema, _, name = new.rpartition(".")
-    for table in list(catalog.tables.values()):
-        names = [
-            c.name
-            for c in table.columns.values()
-            if c.type is not None and plain(c.type.schema, c.type.name) == old
-        ]
-        if names:
-            table = catalog.writable(table)
-            for column in names:
-                col = table.columns[column]
-                assert col.type is not None
-                retyped = replace(col.type, name=name, schema=schema or None)
-                table.columns[column] = replace(col, type=retyped)
+    for table, names in _columns_of_type(catalog, old):
+        table = catalog.writable(table)
+        for column in names:
+            col = table.columns[column]
+            assert col.type is not None
+            retyped = replace(col.type, name=name, schema=schema or None)
+            table.columns[column] = replace(col, type=retyped)
 
 
 def _object_event(catalog: Catalog, event: Event, new: bool) -> None:
