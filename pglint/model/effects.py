@@ -982,21 +982,23 @@ def _retype_still_scans(catalog: Catalog, table: Table, column: str, coldef: Nod
     return False
 
 
-def _referencing_tables(catalog: Catalog, table: Table, key: Constraint) -> list[str]:
-    """Tables with a foreign key on ``table``'s primary key or unique constraint ``key``."""
-    found = []
+def _foreign_keys_to(catalog: Catalog, table: Table) -> Iterator[tuple[Table, Constraint]]:
+    """The foreign keys of other tables that reference ``table``, with their tables."""
     for other in catalog.tables.values():
         if other is table:
             continue
         for con in other.constraints:
-            if not con.references or not _same_relation(con.references, table.qualified):
-                continue
-            if con.ref_columns == key.columns or (
-                not con.ref_columns and key.kind == "CONSTR_PRIMARY"
-            ):
-                found.append(other.qualified)
-                break
-    return found
+            if con.references and _same_relation(con.references, table.qualified):
+                yield other, con
+
+
+def _referencing_tables(catalog: Catalog, table: Table, key: Constraint) -> list[str]:
+    """Tables with a foreign key on ``table``'s primary key or unique constraint ``key``."""
+    found: dict[str, None] = {}
+    for other, con in _foreign_keys_to(catalog, table):
+        if con.ref_columns == key.columns or (not con.ref_columns and key.kind == "CONSTR_PRIMARY"):
+            found[other.qualified] = None
+    return list(found)
 
 
 def _foreign_key_partner_touches(
@@ -1013,21 +1015,16 @@ def _foreign_key_partner_touches(
         if con.references and column in con.columns and con.references != table.qualified
     ]
     primary_key: tuple[str, ...] | None = None
-    for other in catalog.tables.values():
-        if other is table:
-            continue
-        for con in other.constraints:
-            if not con.references or not _same_relation(con.references, table.qualified):
-                continue
-            referenced = con.ref_columns
-            if not referenced:
-                if primary_key is None:
-                    primary_key = next(
-                        (c.columns for c in table.constraints if c.kind == "CONSTR_PRIMARY"), ()
-                    )
-                referenced = primary_key
-            if column in referenced:
-                partners.append(other.qualified)
+    for other, con in _foreign_keys_to(catalog, table):
+        referenced = con.ref_columns
+        if not referenced:
+            if primary_key is None:
+                primary_key = next(
+                    (c.columns for c in table.constraints if c.kind == "CONSTR_PRIMARY"), ()
+                )
+            referenced = primary_key
+        if column in referenced:
+            partners.append(other.qualified)
     return [
         _named_touch(catalog, name, LockMode.ACCESS_EXCLUSIVE, "ALTER TYPE", scan=validates)
         for name in dict.fromkeys(partners)
