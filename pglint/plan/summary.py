@@ -45,6 +45,14 @@ def _plural(n: int, word: str, plural: str | None = None) -> str:
     return f"{n} {word if n == 1 else (plural or word + 's')}"
 
 
+def _steps_of(rows: list) -> tuple[str, bool]:
+    """``step 3`` or ``steps 2, 5 and 1 more`` for the steps of ``rows``, and whether there
+    is one step (for the verb)."""
+    numbers = sorted({r.step for r in rows})
+    word = "step" if len(numbers) == 1 else "steps"
+    return f"{word} {_names([str(n) for n in numbers], 8)}", len(numbers) == 1
+
+
 def _names(items: list[str], limit: int = 4) -> str:
     shown = items[:limit]
     text = ", ".join(shown)
@@ -327,24 +335,22 @@ def checklist(
         )
     blocking = [r for r in s.rows if (r.blocks_reads or r.blocks_writes) and not r.lock_timeout]
     if blocking:
-        steps = sorted({r.step for r in blocking})
+        steps, one = _steps_of(blocking)
         items.append(
             ChecklistItem(
                 "Set lock_timeout before the statements that take blocking locks, and retry on timeout",
-                f"{'step' if len(steps) == 1 else 'steps'} {_names([str(n) for n in steps], 8)} "
-                f"{'waits for its' if len(steps) == 1 else 'wait for their'} lock with no limit, "
+                f"{steps} {'waits for its' if one else 'wait for their'} lock with no limit, "
                 "and every query on the table queues behind a waiting lock",
                 "SET lock_timeout = '2s';",
             )
         )
     brief = brief_blocking(builder)
     if brief:
-        steps = sorted({r.step for r in brief})
+        steps, one = _steps_of(brief)
         items.append(
             ChecklistItem(
                 "Be ready to run the migration again if it fails on lock_timeout",
-                f"{'step' if len(steps) == 1 else 'steps'} {_names([str(n) for n in steps], 8)} "
-                f"{'gives' if len(steps) == 1 else 'give'} up after lock_timeout rather than queue "
+                f"{steps} {'gives' if one else 'give'} up after lock_timeout rather than queue "
                 "traffic behind a long transaction "
                 '("canceling statement due to lock timeout")',
             )
